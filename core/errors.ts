@@ -119,6 +119,9 @@ export function isSwitchboardError(err: unknown, code?: ErrorCode): err is Switc
 
 /** A human-readable message for any thrown value. */
 export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message;
+  // Duck-typed, not instanceof: errors from native drivers or other realms (jest's VM) fail it.
+  if (err !== null && typeof err === 'object' && typeof (err as { message?: unknown }).message === 'string') {
+    return (err as { message: string }).message;
+  }
   return typeof err === 'string' ? err : JSON.stringify(err);
 }

@@ -1,0 +1,38 @@
+// What every `switchboard` subcommand looks like. Each lives in cli/commands/<name>.ts and is
+// registered in cli/commands/index.ts.
+import type { ParseArgsConfig } from 'node:util';
+
+export interface CliIO {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+/** Options every command accepts (FORMAT.md, "Global options"). */
+export interface GlobalOptions {
+  connectorsDir: string;
+  mappingsDir: string;
+  /** A `postgres://` URL or a SQLite file path; undefined means DATABASE_URL or the default. */
+  db: string | undefined;
+}
+
+export interface CommandContext {
+  /** Positional arguments after the command name. */
+  positionals: string[];
+  /** Parsed options (the command's own and the global ones). */
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  global: GlobalOptions;
+  io: CliIO;
+}
+
+export interface Command {
+  name: string;
+  /** One line for `switchboard --help`. */
+  summary: string;
+  /** Usage line(s) and option list for `switchboard <name> --help`. */
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  /** Resolves to the process exit code. */
+  run(ctx: CommandContext): Promise<number>;
+}

@@ -1,0 +1,44 @@
+// Turns driver errors (sqlite3, pg) into SwitchboardErrors with stable codes.
+import { SwitchboardError, errorMessage, isSwitchboardError } from '../errors';
+
+interface DriverError {
+  code?: string;
+  errno?: number;
+  constraint?: string;
+  detail?: string;
+  table?: string;
+}
+
+const PG_INVALID_VALUE = new Set(['22P02', '22003', '22007', '22008', '22001', '22023', '23502', '23514']);
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', '57P01', '57P03', '08000', '08003', '08006', '3D000', 'SQLITE_BUSY', 'SQLITE_CANTOPEN']);
+
+/** The SwitchboardError for a failed query; `what` says what was being done. */
+export function translateDbError(err: unknown, what: string): SwitchboardError {
+  if (isSwitchboardError(err)) return err;
+  const e = (err ?? {}) as DriverError;
+  const message = errorMessage(err);
+  const code = e.code ?? '';
+  if (code === '23503' || /FOREIGN KEY constraint failed/.test(message)) {
+    return new SwitchboardError('SB_DB_FOREIGN_KEY', `${what}: a referenced record does not exist${e.detail ? ` (${e.detail})` : ''}`, { cause: err });
+  }
+  if (code === '23505' || /UNIQUE constraint failed/.test(message)) {
+    const key = e.constraint ?? /UNIQUE constraint failed: (.*)$/.exec(message)?.[1];
+    return new SwitchboardError('SB_DB_UNIQUE', `${what}: a record with the same key already exists${key ? ` (${key})` : ''}`, { cause: err });
+  }
+  if (PG_INVALID_VALUE.has(code) || /NOT NULL constraint failed|CHECK constraint failed/.test(message)) {
+    return new SwitchboardError('SB_DB_INVALID_VALUE', `${what}: ${message}`, { cause: err });
+  }
+  if (CONNECTION_CODES.has(code) || /Knex: Timeout acquiring a connection/.test(message)) {
+    return new SwitchboardError('SB_DB_UNAVAILABLE', `${what}: the database is unavailable (${message})`, { cause: err });
+  }
+  return new SwitchboardError('SB_DB_QUERY_FAILED', `${what}: ${message}`, { cause: err });
+}
+
+/** Runs a query and translates any failure. */
+export async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw translateDbError(err, what);
+  }
+}

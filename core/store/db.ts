@@ -1,0 +1,124 @@
+// Opens the CRM store: SQLite by default (a file under ./data/), PostgreSQL for a postgres:// URL.
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import { SwitchboardError } from '../errors';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** A knex instance or a transaction: every table function takes one of these first. */
+export type Db = Knex | Knex.Transaction;
+
+export const DEFAULT_SQLITE_FILE = 'data/switchboard.db';
+
+export interface DatabaseTarget {
+  dialect: Dialect;
+  /** SQLite: absolute file path (or `:memory:`). PostgreSQL: the connection URL without `schema`. */
+  location: string;
+  /** PostgreSQL only: the schema to work in (from `?schema=NAME`), else the server's default. */
+  schema?: string;
+}
+
+/**
+ * Resolves where the database is: `url` (a `--db` option), else `DATABASE_URL`, else the
+ * SQLite default. A `postgres://` or `postgresql://` URL means PostgreSQL (an optional
+ * `schema` query parameter selects the schema); `sqlite:PATH`, `file:PATH` or a bare path
+ * means a SQLite file, relative to `cwd`.
+ */
+export function resolveDatabaseTarget(url?: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): DatabaseTarget {
+  const spec = url ?? (env['DATABASE_URL'] !== undefined && env['DATABASE_URL'] !== '' ? env['DATABASE_URL'] : undefined);
+  if (spec === undefined) return { dialect: 'sqlite', location: resolve(cwd, DEFAULT_SQLITE_FILE) };
+  if (/^postgres(ql)?:\/\//i.test(spec)) {
+    let parsed: URL;
+    try {
+      parsed = new URL(spec);
+    } catch {
+      throw new SwitchboardError('SB_CONFIG_INVALID', `the database URL is not a valid URL: ${redactUrl(spec)}`);
+    }
+    const schema = parsed.searchParams.get('schema') ?? undefined;
+    parsed.searchParams.delete('schema');
+    if (schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(schema)) {
+      throw new SwitchboardError('SB_CONFIG_INVALID', `the database schema "${schema}" is not a plain identifier`);
+    }
+    return { dialect: 'postgres', location: parsed.toString(), ...(schema === undefined ? {} : { schema }) };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec) && !/^file:/i.test(spec)) {
+    throw new SwitchboardError('SB_CONFIG_INVALID', `unsupported database URL scheme in ${redactUrl(spec)}: use postgres://... or a SQLite file path`);
+  }
+  const file = spec.replace(/^(sqlite|file):(\/\/)?/i, '');
+  return { dialect: 'sqlite', location: file === ':memory:' ? file : resolve(cwd, file) };
+}
+
+/** The URL with any password replaced, for messages and logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1[REDACTED]@');
+}
+
+let pgTypesSet = false;
+
+/** node-postgres parses some types in ways that lose information; set them once per process. */
+function configurePgTypes(): void {
+  if (pgTypesSet) return;
+  pgTypesSet = true;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { types } = require('pg') as typeof import('pg');
+  types.setTypeParser(20, (v: string) => Number(v)); // int8: counts and bigint ids fit in 2^53 here
+  types.setTypeParser(1700, (v: string) => Number(v)); // numeric: amounts
+  types.setTypeParser(1082, (v: string) => v); // date: keep YYYY-MM-DD, never shift by the local zone
+}
+
+// knex prints some driver errors itself (e.g. "Acquire connection error") before the query
+// rejects with the same error; the caller reports it, so only debug output goes to stderr.
+const debug = (message: unknown): void => {
+  if (process.env['SWITCHBOARD_DEBUG']) process.stderr.write(`knex: ${String(message)}\n`);
+};
+const KNEX_LOG = { warn: debug, error: debug, deprecate: debug, debug };
+
+export interface OpenOptions {
+  /** Pool size for PostgreSQL (default 10). SQLite always uses one connection. */
+  poolMax?: number;
+}
+
+/** Opens a knex instance for the target. SQLite files (and their folder) are created on first use. */
+export function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Knex {
+  if (target.dialect === 'postgres') {
+    configurePgTypes();
+    return knexFactory({
+      client: 'pg',
+      connection: target.location,
+      ...(target.schema === undefined ? {} : { searchPath: [target.schema] }),
+      pool: { min: 0, max: options.poolMax ?? 10 },
+      acquireConnectionTimeout: 10_000,
+      log: KNEX_LOG,
+    });
+  }
+  if (target.location !== ':memory:') mkdirSync(dirname(target.location), { recursive: true });
+  return knexFactory({
+    client: 'sqlite3',
+    connection: { filename: target.location },
+    useNullAsDefault: true,
+    log: KNEX_LOG,
+    // One connection: SQLite has one writer at a time, and this keeps transactions simple.
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate(conn: { exec(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) {
+        conn.exec(
+          'PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;',
+          (err) => done(err, conn),
+        );
+      },
+    },
+  });
+}
+
+export function dialectOf(db: Db): Dialect {
+  const client = (db.client as { config: { client: unknown } }).config.client;
+  return client === 'pg' || client === 'postgres' || client === 'postgresql' ? 'postgres' : 'sqlite';
+}
+
+/** Runs `fn` in a transaction unless `db` already is one. */
+export async function inTransaction<T>(db: Db, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  if ((db as Knex.Transaction).isTransaction === true) return fn(db as Knex.Transaction);
+  return (db as Knex).transaction(fn);
+}

@@ -1,0 +1,13 @@
+// The migrations, in order. Append only: a released migration is never edited; a change to
+// the schema is a new file here with a later timestamp.
+import type { Knex } from 'knex';
+import * as crmTables from './20261128090000_crm_tables';
+import * as engineTables from './20261128090100_engine_tables';
+
+export interface Migration {
+  name: string;
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+export const MIGRATIONS: readonly Migration[] = [crmTables, engineTables];

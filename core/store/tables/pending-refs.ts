@@ -1,0 +1,78 @@
+// pending_refs: a `ref` field whose target record has not arrived yet. When a record with that
+// external id is linked, the waiting rows get their reference and the pending row goes away.
+import type { Db } from '../db';
+import { guard } from '../db-errors';
+import type { EntityName } from '../entities';
+import { setExcluded, upsertRows } from '../upsert';
+import { nowIso } from '../values';
+
+export const PENDING_REFS_TABLE = 'pending_refs';
+
+export interface PendingRef {
+  /** The record that holds the reference. */
+  entity: EntityName;
+  crmId: string;
+  field: string;
+  /** What it references, by external id. */
+  targetEntity: EntityName;
+  externalId: string;
+}
+
+/** Records (or replaces) what each (record, field) is waiting for. */
+export async function add(db: Db, connectionId: string, refs: readonly PendingRef[]): Promise<void> {
+  const now = nowIso();
+  await guard('keeping pending references', async () =>
+    upsertRows(
+      db,
+      {
+        table: PENDING_REFS_TABLE,
+        columns: ['connection_id', 'entity', 'crm_id', 'field', 'target_entity', 'external_id', 'created_at'],
+        conflict: ['connection_id', 'entity', 'crm_id', 'field'],
+        sets: setExcluded(['target_entity', 'external_id', 'created_at']),
+      },
+      refs.map((r) => [connectionId, r.entity, r.crmId, r.field, r.targetEntity, r.externalId, now]),
+    ),
+  );
+}
+
+/** Forgets what these (record, field) pairs were waiting for (they now have a resolved value). */
+export async function clear(db: Db, connectionId: string, entity: EntityName, crmIds: readonly string[], fields: readonly string[]): Promise<void> {
+  if (crmIds.length === 0 || fields.length === 0) return;
+  await guard('clearing pending references', async () => {
+    for (let i = 0; i < crmIds.length; i += 500) {
+      await db(PENDING_REFS_TABLE).where({ connection_id: connectionId, entity }).whereIn('crm_id', crmIds.slice(i, i + 500)).whereIn('field', fields).delete();
+    }
+  });
+}
+
+/**
+ * Resolves every reference waiting for these newly linked records (external id -> CRM id of
+ * `targetEntity`): sets the field on the waiting rows and deletes the pending entries.
+ * Returns how many references were resolved.
+ */
+export async function resolve(db: Db, connectionId: string, targetEntity: EntityName, linked: ReadonlyMap<string, string>): Promise<number> {
+  if (linked.size === 0) return 0;
+  const externalIds = [...linked.keys()];
+  let resolved = 0;
+  await guard('resolving pending references', async () => {
+    for (let i = 0; i < externalIds.length; i += 500) {
+      const waiting = (await db(PENDING_REFS_TABLE)
+        .where({ connection_id: connectionId, target_entity: targetEntity })
+        .whereIn('external_id', externalIds.slice(i, i + 500))
+        .select('id', 'entity', 'crm_id', 'field', 'external_id')) as { id: number; entity: string; crm_id: string; field: string; external_id: string }[];
+      for (const w of waiting) {
+        const target = linked.get(w.external_id);
+        if (target === undefined) continue;
+        await db(w.entity).where('id', w.crm_id).update({ [w.field]: target });
+        resolved += 1;
+      }
+      if (waiting.length > 0) await db(PENDING_REFS_TABLE).whereIn('id', waiting.map((w) => w.id)).delete();
+    }
+  });
+  return resolved;
+}
+
+export async function count(db: Db, connectionId: string): Promise<number> {
+  const row = (await db(PENDING_REFS_TABLE).where('connection_id', connectionId).count({ n: '*' }).first()) as { n: unknown } | undefined;
+  return Number(row?.n ?? 0);
+}

@@ -1,0 +1,118 @@
+// record_links: which CRM record an external id of a connection is, with the hash of the values
+// last synced (unchanged records are skipped) and the last full run that saw it (deletions).
+import type { Db } from '../db';
+import { guard } from '../db-errors';
+import type { EntityName } from '../entities';
+import { setExcluded, upsertRows } from '../upsert';
+import { nowIso } from '../values';
+
+export const RECORD_LINKS_TABLE = 'record_links';
+
+export interface RecordLinkRow {
+  id: number;
+  connection_id: string;
+  entity: string;
+  crm_id: string;
+  external_id: string;
+  hash: string | null;
+  pushed_hash: string | null;
+  seen_run_id: string | null;
+  synced_at: unknown;
+  created_at: unknown;
+  updated_at: unknown;
+}
+
+export interface RecordLink {
+  crmId: string;
+  externalId: string;
+  hash: string | null;
+  pushedHash: string | null;
+  seenRunId: string | null;
+}
+
+function fromRow(row: Pick<RecordLinkRow, 'crm_id' | 'external_id' | 'hash' | 'pushed_hash' | 'seen_run_id'>): RecordLink {
+  return { crmId: row.crm_id, externalId: row.external_id, hash: row.hash, pushedHash: row.pushed_hash, seenRunId: row.seen_run_id };
+}
+
+const COLUMNS = ['crm_id', 'external_id', 'hash', 'pushed_hash', 'seen_run_id'] as const;
+const IN_CHUNK = 500;
+
+/** Links for these external ids, by external id. */
+export async function findByExternalIds(db: Db, connectionId: string, entity: EntityName, externalIds: readonly string[]): Promise<Map<string, RecordLink>> {
+  const found = new Map<string, RecordLink>();
+  await guard('reading record links', async () => {
+    for (let i = 0; i < externalIds.length; i += IN_CHUNK) {
+      const rows = (await db(RECORD_LINKS_TABLE)
+        .where({ connection_id: connectionId, entity })
+        .whereIn('external_id', externalIds.slice(i, i + IN_CHUNK))
+        .select(COLUMNS)) as RecordLinkRow[];
+      for (const r of rows) found.set(r.external_id, fromRow(r));
+    }
+  });
+  return found;
+}
+
+/** Links for these CRM ids, by CRM id. */
+export async function findByCrmIds(db: Db, connectionId: string, entity: EntityName, crmIds: readonly string[]): Promise<Map<string, RecordLink>> {
+  const found = new Map<string, RecordLink>();
+  await guard('reading record links', async () => {
+    for (let i = 0; i < crmIds.length; i += IN_CHUNK) {
+      const rows = (await db(RECORD_LINKS_TABLE)
+        .where({ connection_id: connectionId, entity })
+        .whereIn('crm_id', crmIds.slice(i, i + IN_CHUNK))
+        .select(COLUMNS)) as RecordLinkRow[];
+      for (const r of rows) found.set(r.crm_id, fromRow(r));
+    }
+  });
+  return found;
+}
+
+export interface LinkWrite {
+  crmId: string;
+  externalId: string;
+  /** Hash of the values a pull wrote (omit to keep the stored one). */
+  hash?: string | null;
+  /** Hash of the values a push sent (omit to keep the stored one). */
+  pushedHash?: string | null;
+  /** The full run that saw the record (omit to keep the stored one). */
+  seenRunId?: string | null;
+}
+
+/**
+ * Inserts or updates links by (connection, entity, external id). Rows of one call must set
+ * the same optional fields (the sync engine writes a page's links together).
+ */
+export async function upsert(db: Db, connectionId: string, entity: EntityName, links: readonly LinkWrite[]): Promise<void> {
+  const first = links[0];
+  if (first === undefined) return;
+  const optional = (['hash', 'pushedHash', 'seenRunId'] as const).filter((k) => k in first);
+  const optionalColumns = optional.map((k) => ({ hash: 'hash', pushedHash: 'pushed_hash', seenRunId: 'seen_run_id' })[k]);
+  const now = nowIso();
+  const columns = ['connection_id', 'entity', 'crm_id', 'external_id', ...optionalColumns, 'synced_at', 'created_at', 'updated_at'];
+  const rows = links.map((l) => [connectionId, entity, l.crmId, l.externalId, ...optional.map((k) => l[k] ?? null), now, now, now]);
+  await guard('writing record links', async () =>
+    upsertRows(db, { table: RECORD_LINKS_TABLE, columns, conflict: ['connection_id', 'entity', 'external_id'], sets: setExcluded(['crm_id', ...optionalColumns, 'synced_at', 'updated_at']) }, rows),
+  );
+}
+
+/** Links of a connection's entity not seen by `runId` (gone from the source), a page at a time. */
+export async function listUnseen(db: Db, connectionId: string, entity: EntityName, runId: string, limit = 1000, afterId = 0): Promise<(RecordLink & { id: number })[]> {
+  const rows = (await guard('reading record links', async () =>
+    db(RECORD_LINKS_TABLE)
+      .where({ connection_id: connectionId, entity })
+      .where('id', '>', afterId)
+      .where((q) => q.whereNull('seen_run_id').orWhereNot('seen_run_id', runId))
+      .orderBy('id')
+      .limit(limit)
+      .select(['id', ...COLUMNS]),
+  )) as RecordLinkRow[];
+  return rows.map((r) => ({ ...fromRow(r), id: Number(r.id) }));
+}
+
+export async function removeByExternalIds(db: Db, connectionId: string, entity: EntityName, externalIds: readonly string[]): Promise<void> {
+  await guard('deleting record links', async () => {
+    for (let i = 0; i < externalIds.length; i += IN_CHUNK) {
+      await db(RECORD_LINKS_TABLE).where({ connection_id: connectionId, entity }).whereIn('external_id', externalIds.slice(i, i + IN_CHUNK)).delete();
+    }
+  });
+}

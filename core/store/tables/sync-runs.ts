@@ -1,0 +1,274 @@
+// sync_runs: one row per run, the truth about it: inserted `queued` before anything is
+// enqueued, moved through explicit state transitions, with counts updated as pages commit.
+import { SwitchboardError, isSwitchboardError } from '../../errors';
+import { uuidv7 } from '../../util/id';
+import type { Db } from '../db';
+import { guard, translateDbError } from '../db-errors';
+import { fromJson, nowIso, toIso, toJson } from '../values';
+
+export const SYNC_RUNS_TABLE = 'sync_runs';
+
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
+export type RunDirection = 'pull' | 'push';
+export type RunMode = 'full' | 'incremental';
+export type RunTrigger = 'manual' | 'api' | 'cli' | 'schedule' | 'webhook';
+
+export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running'];
+export const FINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'canceled'];
+
+/** Every allowed status change; anything else is SB_RUN_INVALID_TRANSITION. */
+export const RUN_TRANSITIONS = [
+  { from: 'queued', to: 'running' },
+  { from: 'queued', to: 'canceled' },
+  { from: 'queued', to: 'failed' },
+  { from: 'running', to: 'succeeded' },
+  { from: 'running', to: 'failed' },
+  { from: 'running', to: 'canceled' },
+  // A run whose worker died, or that failed transiently and will be retried, goes back to the queue.
+  { from: 'running', to: 'queued' },
+] as const satisfies readonly { from: RunStatus; to: RunStatus }[];
+
+export const COUNT_COLUMNS = ['records_read', 'records_created', 'records_updated', 'records_unchanged', 'records_deleted', 'records_rejected', 'pages', 'requests', 'retries'] as const;
+export type CountColumn = (typeof COUNT_COLUMNS)[number];
+export type RunCounts = Record<CountColumn, number>;
+
+export interface SyncRunRow extends RunCounts {
+  id: string;
+  connection_id: string;
+  mapping_id: string;
+  direction: string;
+  mode: string;
+  trigger: string;
+  status: string;
+  attempts: number;
+  cancel_requested: boolean | number;
+  progress: unknown;
+  error_code: string | null;
+  error_message: string | null;
+  worker: string | null;
+  heartbeat_at: unknown;
+  queued_at: unknown;
+  started_at: unknown;
+  finished_at: unknown;
+  created_at: unknown;
+  updated_at: unknown;
+}
+
+export interface SyncRun {
+  id: string;
+  connectionId: string;
+  mappingId: string;
+  direction: RunDirection;
+  mode: RunMode;
+  trigger: RunTrigger;
+  status: RunStatus;
+  attempts: number;
+  cancelRequested: boolean;
+  counts: RunCounts;
+  progress: Record<string, unknown> | null;
+  error: { code: string; message: string } | null;
+  worker: string | null;
+  heartbeatAt: string | null;
+  queuedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Wall time of the run so far (or in all, when finished), in ms; null before it starts. */
+  durationMs: number | null;
+}
+
+export function fromRow(row: SyncRunRow): SyncRun {
+  const counts = {} as RunCounts;
+  for (const c of COUNT_COLUMNS) counts[c] = Number(row[c]);
+  const startedAt = toIso(row.started_at);
+  const finishedAt = toIso(row.finished_at);
+  return {
+    id: row.id,
+    connectionId: row.connection_id,
+    mappingId: row.mapping_id,
+    direction: row.direction as RunDirection,
+    mode: row.mode as RunMode,
+    trigger: row.trigger as RunTrigger,
+    status: row.status as RunStatus,
+    attempts: Number(row.attempts),
+    cancelRequested: row.cancel_requested === true || row.cancel_requested === 1,
+    counts,
+    progress: fromJson(row.progress, null),
+    error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
+    worker: row.worker,
+    heartbeatAt: toIso(row.heartbeat_at),
+    queuedAt: toIso(row.queued_at) ?? '',
+    startedAt,
+    finishedAt,
+    durationMs: startedAt === null ? null : Date.parse(finishedAt ?? new Date().toISOString()) - Date.parse(startedAt),
+  };
+}
+
+export interface RequestRun {
+  connectionId: string;
+  mappingId: string;
+  direction?: RunDirection;
+  mode?: RunMode;
+  trigger?: RunTrigger;
+}
+
+/**
+ * Inserts a `queued` run, or returns the run already queued or running for the same
+ * connection and mapping (the unique partial index decides, so this holds across processes).
+ */
+export async function requestRun(db: Db, input: RequestRun): Promise<{ run: SyncRun; created: boolean }> {
+  const now = nowIso();
+  const row = {
+    id: uuidv7(),
+    connection_id: input.connectionId,
+    mapping_id: input.mappingId,
+    direction: input.direction ?? 'pull',
+    mode: input.mode ?? 'incremental',
+    trigger: input.trigger ?? 'manual',
+    status: 'queued',
+    queued_at: now,
+    created_at: now,
+    updated_at: now,
+  };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await db(SYNC_RUNS_TABLE).insert(row);
+      return { run: await get(db, row.id), created: true };
+    } catch (err) {
+      const e = translateDbError(err, 'requesting a run');
+      if (e.code !== 'SB_DB_UNIQUE') throw e;
+      const active = await findActive(db, input.connectionId, input.mappingId);
+      // The active run may have finished between the insert and this read: try again.
+      if (active !== undefined) return { run: active, created: false };
+    }
+  }
+  throw new SwitchboardError('SB_CONFLICT', `could not queue a run for ${input.mappingId}: runs keep starting and finishing concurrently`);
+}
+
+export async function findActive(db: Db, connectionId: string, mappingId: string): Promise<SyncRun | undefined> {
+  const row = await guard('reading runs', async () =>
+    db<SyncRunRow>(SYNC_RUNS_TABLE).where({ connection_id: connectionId, mapping_id: mappingId }).whereIn('status', ACTIVE_STATUSES).first(),
+  );
+  return row === undefined ? undefined : fromRow(row as SyncRunRow);
+}
+
+export async function find(db: Db, id: string): Promise<SyncRun | undefined> {
+  const row = await guard('reading a run', async () => db<SyncRunRow>(SYNC_RUNS_TABLE).where('id', id).first());
+  return row === undefined ? undefined : fromRow(row as SyncRunRow);
+}
+
+export async function get(db: Db, id: string): Promise<SyncRun> {
+  const run = await find(db, id);
+  if (run === undefined) throw new SwitchboardError('SB_RUN_NOT_FOUND', `no run "${id}"`, { details: { run: id } });
+  return run;
+}
+
+export interface RunFilter {
+  connectionId?: string;
+  mappingId?: string;
+  status?: RunStatus | readonly RunStatus[];
+  direction?: RunDirection;
+  limit?: number;
+  /** Runs created before this run id (ids are time-ordered): the next page. */
+  before?: string;
+}
+
+/** Newest first. */
+export async function list(db: Db, filter: RunFilter = {}): Promise<SyncRun[]> {
+  const q = db<SyncRunRow>(SYNC_RUNS_TABLE).orderBy('id', 'desc').limit(Math.min(filter.limit ?? 50, 1000));
+  if (filter.connectionId !== undefined) q.where('connection_id', filter.connectionId);
+  if (filter.mappingId !== undefined) q.where('mapping_id', filter.mappingId);
+  if (filter.direction !== undefined) q.where('direction', filter.direction);
+  if (filter.status !== undefined) q.whereIn('status', typeof filter.status === 'string' ? [filter.status] : filter.status);
+  if (filter.before !== undefined) q.where('id', '<', filter.before);
+  return (await guard('listing runs', async () => q)).map((r) => fromRow(r as SyncRunRow));
+}
+
+export interface TransitionPatch {
+  error?: { code: string; message: string } | null;
+  worker?: string | null;
+  progress?: Record<string, unknown>;
+}
+
+/**
+ * Moves a run to `to` if its status is one of the allowed sources (compare-and-set, so two
+ * workers can never both start the same run). Throws SB_RUN_INVALID_TRANSITION otherwise.
+ */
+export async function transition(db: Db, id: string, to: RunStatus, patch: TransitionPatch = {}): Promise<SyncRun> {
+  const from = RUN_TRANSITIONS.filter((t) => t.to === to).map((t) => t.from as RunStatus);
+  const now = nowIso();
+  const changes: Record<string, unknown> = { status: to, updated_at: now };
+  if (to === 'running') {
+    changes['started_at'] = now;
+    changes['heartbeat_at'] = now;
+    changes['attempts'] = db.raw('?? + 1', ['attempts']);
+    changes['finished_at'] = null;
+    changes['error_code'] = null;
+    changes['error_message'] = null;
+  }
+  if (to === 'queued') changes['queued_at'] = now;
+  if ((FINAL_STATUSES as readonly string[]).includes(to)) changes['finished_at'] = now;
+  if (patch.error !== undefined) {
+    changes['error_code'] = patch.error?.code ?? null;
+    changes['error_message'] = patch.error?.message ?? null;
+  }
+  if (patch.worker !== undefined) changes['worker'] = patch.worker;
+  if (patch.progress !== undefined) changes['progress'] = toJson(patch.progress);
+  const n = await guard('updating a run', async () => db(SYNC_RUNS_TABLE).where('id', id).whereIn('status', from).update(changes));
+  if (n === 0) {
+    const run = await get(db, id);
+    throw new SwitchboardError('SB_RUN_INVALID_TRANSITION', `run ${id} is ${run.status}; it cannot become ${to}`, {
+      details: { run: id, status: run.status, to },
+    });
+  }
+  return get(db, id);
+}
+
+/** Like transition, but answers false instead of throwing when the run is not in a source status. */
+export async function tryTransition(db: Db, id: string, to: RunStatus, patch: TransitionPatch = {}): Promise<boolean> {
+  try {
+    await transition(db, id, to, patch);
+    return true;
+  } catch (err) {
+    if (isSwitchboardError(err, 'SB_RUN_INVALID_TRANSITION')) return false;
+    throw err;
+  }
+}
+
+/** Adds to the run's counts (as a page commits, in the page's transaction) and beats the heartbeat. */
+export async function addCounts(db: Db, id: string, increments: Partial<RunCounts>, progress?: Record<string, unknown>): Promise<void> {
+  const now = nowIso();
+  const changes: Record<string, unknown> = { updated_at: now, heartbeat_at: now };
+  for (const [column, by] of Object.entries(increments)) {
+    if (by !== undefined && by !== 0) changes[column] = db.raw('?? + ?', [column, by]);
+  }
+  if (progress !== undefined) changes['progress'] = toJson(progress);
+  await guard('updating run counts', async () => db(SYNC_RUNS_TABLE).where('id', id).update(changes));
+}
+
+/** Asks a run to stop: a queued run is canceled now; a running one stops at its next page. */
+export async function requestCancel(db: Db, id: string): Promise<SyncRun> {
+  const now = nowIso();
+  const canceled = await guard('canceling a run', async () =>
+    db(SYNC_RUNS_TABLE).where({ id, status: 'queued' }).update({ status: 'canceled', cancel_requested: true, finished_at: now, updated_at: now }),
+  );
+  const flagged =
+    canceled === 1
+      ? 1
+      : await guard('canceling a run', async () => db(SYNC_RUNS_TABLE).where({ id, status: 'running' }).update({ cancel_requested: true, updated_at: now }));
+  const run = await get(db, id);
+  if (flagged === 0 && run.status !== 'canceled') {
+    throw new SwitchboardError('SB_RUN_INVALID_TRANSITION', `run ${id} is ${run.status}; it cannot be canceled`, { details: { run: id, status: run.status } });
+  }
+  return run;
+}
+
+export async function isCancelRequested(db: Db, id: string): Promise<boolean> {
+  const row = (await db(SYNC_RUNS_TABLE).where('id', id).first('cancel_requested')) as { cancel_requested: unknown } | undefined;
+  return row?.cancel_requested === true || row?.cancel_requested === 1;
+}
+
+/** Running runs whose heartbeat is older than `staleBefore` (their worker died). */
+export async function listStale(db: Db, staleBefore: string): Promise<SyncRun[]> {
+  const rows = await guard('reading stale runs', async () => db<SyncRunRow>(SYNC_RUNS_TABLE).where('status', 'running').where('heartbeat_at', '<', staleBefore));
+  return rows.map((r) => fromRow(r as SyncRunRow));
+}
