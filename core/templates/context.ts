@@ -1,0 +1,11 @@
+// The closed template context: the only root names a template may start a path with.
+
+export const TEMPLATE_ROOTS = ['config', 'state', 'record', 'last_record', 'response', 'page', 'now'] as const;
+export type TemplateRoot = (typeof TEMPLATE_ROOTS)[number];
+export type TemplateContext = Partial<Record<TemplateRoot, unknown>>;
+
+const ROOT_SET: ReadonlySet<string> = new Set(TEMPLATE_ROOTS);
+
+export function isTemplateRoot(name: string): name is TemplateRoot {
+  return ROOT_SET.has(name);
+}
