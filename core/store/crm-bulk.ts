@@ -15,6 +15,8 @@ export interface BulkUpsertOptions {
   normalized?: boolean;
   /** The timestamp to write as `updated_at` (and `created_at` of new rows). Default now. */
   now?: string;
+  /** Clear `deleted_at` of rows that exist (a record that came back at the source). */
+  undelete?: boolean;
 }
 
 /**
@@ -45,7 +47,7 @@ export async function bulkUpsert(db: Db, entityName: string, rows: ReadonlyArray
       const existing = origin === 'sync' ? undefined : await existingIds(trx, entity, prepared.map((r) => r.id));
       for (const [key, group] of groups) {
         const fields = key === '' ? [] : key.split(',');
-        await upsertGroup(trx, entity, dialect, fields, group, now);
+        await upsertGroup(trx, entity, dialect, fields, group, now, options.undelete === true);
       }
       if (existing !== undefined) {
         for (const row of prepared) {
@@ -74,6 +76,7 @@ function upsertGroup(
   fields: string[],
   rows: ReadonlyArray<{ id: string; values: Record<string, unknown> }>,
   now: string,
+  undelete: boolean,
 ): Promise<void> {
   const sets = fields.map((f) => {
     if (f !== 'custom') return `${quoteIdent(f)} = excluded.${quoteIdent(f)}`;
@@ -83,6 +86,7 @@ function upsertGroup(
       : `"custom" = json_patch(${quoteIdent(entity)}."custom", excluded."custom")`;
   });
   sets.push(`"updated_at" = excluded."updated_at"`);
+  if (undelete) sets.push(`"deleted_at" = NULL`);
   const values = rows.map((row) => [row.id, now, now, ...fields.map((f) => (f === 'custom' ? toJson(row.values[f]) : row.values[f]))]);
   return upsertRows(trx, { table: entity, columns: ['id', 'created_at', 'updated_at', ...fields], conflict: ['id'], sets }, values);
 }

@@ -5,6 +5,7 @@ import { SwitchboardError } from '../errors';
 import type { FieldSpec } from './entities';
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const NO_ZONE_RE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
 
 /** The current time as stored: ISO-8601 UTC with milliseconds. */
 export function nowIso(): string {
@@ -67,7 +68,10 @@ export function normalizeField(entity: string, field: string, spec: FieldSpec, v
     }
     case 'datetime': {
       if (typeof value !== 'string' && !(value instanceof Date)) throw invalid(entity, field, 'expected an ISO-8601 date-time', value);
-      const d = value instanceof Date ? value : new Date(value);
+      // A date-time without a zone is UTC (APIs such as Pipedrive send `YYYY-MM-DD HH:MM:SS`
+      // in UTC); never let the process's local zone decide.
+      const text = typeof value === 'string' && NO_ZONE_RE.test(value) ? `${value.replace(' ', 'T')}Z` : value;
+      const d = text instanceof Date ? text : new Date(text);
       // Date.parse accepts more than ISO-8601; require at least a date with a time part.
       if (Number.isNaN(d.getTime()) || (typeof value === 'string' && !/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(value))) {
         throw invalid(entity, field, 'expected an ISO-8601 date-time', value);

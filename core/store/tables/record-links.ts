@@ -82,12 +82,11 @@ export interface LinkWrite {
  * Inserts or updates links by (connection, entity, external id). Rows of one call must set
  * the same optional fields (the sync engine writes a page's links together).
  */
-export async function upsert(db: Db, connectionId: string, entity: EntityName, links: readonly LinkWrite[]): Promise<void> {
+export async function upsert(db: Db, connectionId: string, entity: EntityName, links: readonly LinkWrite[], now: string = nowIso()): Promise<void> {
   const first = links[0];
   if (first === undefined) return;
   const optional = (['hash', 'pushedHash', 'seenRunId'] as const).filter((k) => k in first);
   const optionalColumns = optional.map((k) => ({ hash: 'hash', pushedHash: 'pushed_hash', seenRunId: 'seen_run_id' })[k]);
-  const now = nowIso();
   const columns = ['connection_id', 'entity', 'crm_id', 'external_id', ...optionalColumns, 'synced_at', 'created_at', 'updated_at'];
   const rows = links.map((l) => [connectionId, entity, l.crmId, l.externalId, ...optional.map((k) => l[k] ?? null), now, now, now]);
   await guard('writing record links', async () =>
@@ -107,6 +106,24 @@ export async function listUnseen(db: Db, connectionId: string, entity: EntityNam
       .select(['id', ...COLUMNS]),
   )) as RecordLinkRow[];
   return rows.map((r) => ({ ...fromRow(r), id: Number(r.id) }));
+}
+
+/** Marks these links seen by a full run (mark-and-sweep) without touching anything else. */
+export async function markSeen(db: Db, connectionId: string, entity: EntityName, externalIds: readonly string[], runId: string): Promise<void> {
+  await guard('updating record links', async () => {
+    for (let i = 0; i < externalIds.length; i += IN_CHUNK) {
+      await db(RECORD_LINKS_TABLE).where({ connection_id: connectionId, entity }).whereIn('external_id', externalIds.slice(i, i + IN_CHUNK)).update({ seen_run_id: runId });
+    }
+  });
+}
+
+/** Clears the pull hashes of these links, so the next read of each record rewrites it. */
+export async function forgetHashes(db: Db, connectionId: string, entity: EntityName, externalIds: readonly string[]): Promise<void> {
+  await guard('updating record links', async () => {
+    for (let i = 0; i < externalIds.length; i += IN_CHUNK) {
+      await db(RECORD_LINKS_TABLE).where({ connection_id: connectionId, entity }).whereIn('external_id', externalIds.slice(i, i + IN_CHUNK)).update({ hash: null, updated_at: nowIso() });
+    }
+  });
 }
 
 export async function removeByExternalIds(db: Db, connectionId: string, entity: EntityName, externalIds: readonly string[]): Promise<void> {

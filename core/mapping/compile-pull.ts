@@ -1,0 +1,208 @@
+// Compiles a mapping once into a function from a source record to an entity row: paths,
+// templates, constants, transforms, lookup maps, defaults, `custom.*` fields and refs, then the
+// `required` checks and the entity's column types. A record that fails gets a reason naming
+// the field, never an exception.
+import { createHash } from 'node:crypto';
+import { SwitchboardError, errorMessage, isSwitchboardError, type ErrorCode } from '../errors';
+import type { MappingDefinition, MappingField } from '../generated/mapping';
+import { ENTITIES, type EntityName, type FieldSpec } from '../store/entities';
+import { normalizeCustom, normalizeField } from '../store/values';
+import { compileTemplate, compileTransforms, type TemplateContext } from '../templates';
+import { getPath, parsePath } from '../util/path';
+
+/** The roots a mapping field template may use (FORMAT.md, "Templates"). */
+export const MAPPING_TEMPLATE_ROOTS = ['record', 'config', 'now'] as const;
+
+/** A reference the record makes to another entity's record, by external id. */
+export interface RefValue {
+  field: string;
+  entity: EntityName;
+  externalId: string;
+}
+
+export type MapResult =
+  | {
+      ok: true;
+      /** Entity columns as stored (checked and normalized), `custom` as an object when any custom field is mapped. */
+      values: Record<string, unknown>;
+      /** `ref` fields, still as external ids: the sync engine resolves them through record links. */
+      refs: RefValue[];
+      /** Stable hash of what the record maps to: equal hashes mean nothing to write. */
+      hash: string;
+    }
+  | { ok: false; code: ErrorCode; field: string | null; reason: string };
+
+export interface MappingContext {
+  config: Record<string, unknown>;
+  /** ISO-8601 UTC; the same for a whole page. */
+  now: string;
+}
+
+export interface CompiledPullMapping {
+  readonly id: string;
+  readonly entity: EntityName;
+  /** The `ref` fields: which entity each references. */
+  readonly refFields: ReadonlyArray<{ field: string; entity: EntityName }>;
+  /** Maps one source record. Never throws for a bad record. */
+  map(record: unknown, ctx: MappingContext): MapResult;
+}
+
+const MISSING = (v: unknown): boolean => v === undefined || v === null || v === '';
+
+type Getter = (record: unknown, tctx: TemplateContext) => unknown;
+
+interface CompiledField {
+  name: string;
+  /** `custom.<key>` fields go into the custom object under `key`. */
+  customKey: string | undefined;
+  spec: FieldSpec | undefined;
+  ref: EntityName | undefined;
+  get: Getter;
+}
+
+function compileSource(name: string, field: MappingField): { get: Getter; ref: EntityName | undefined } {
+  if (typeof field === 'string') {
+    const path = parsePath(field);
+    return { get: (record) => getPath(record, path), ref: undefined };
+  }
+  let get: Getter;
+  let ref: EntityName | undefined;
+  if (field.path !== undefined) {
+    const path = parsePath(field.path);
+    get = (record) => getPath(record, path);
+  } else if (field.template !== undefined) {
+    const template = compileTemplate(field.template, { roots: MAPPING_TEMPLATE_ROOTS });
+    get = (_record, tctx) => template(tctx);
+  } else if (field.ref !== undefined) {
+    const path = parsePath(field.ref.path);
+    ref = field.ref.entity;
+    get = (record) => getPath(record, path);
+  } else if ('value' in field) {
+    const constant = field.value;
+    get = () => constant;
+  } else {
+    throw new SwitchboardError('SB_DEFINITION_INVALID', `field "${name}" has none of path, template, value, ref`);
+  }
+  const transform = field.transform !== undefined && field.transform.length > 0 ? compileTransforms(field.transform) : undefined;
+  const table = field.map;
+  const hasDefault = 'default' in field;
+  const fallback = field.default;
+  if (transform === undefined && table === undefined && !hasDefault) return { get, ref };
+  const base = get;
+  return {
+    ref,
+    get: (record, tctx) => {
+      let value = base(record, tctx);
+      if (transform !== undefined && !MISSING(value)) value = transform(value);
+      if (table !== undefined && !MISSING(value)) {
+        const key = typeof value === 'string' ? value : JSON.stringify(value);
+        value = Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+      }
+      if (hasDefault && MISSING(value)) value = fallback;
+      return value;
+    },
+  };
+}
+
+/**
+ * Values from APIs are often of a neighbouring type (HubSpot sends every property as text,
+ * Pipedrive ids as numbers): convert where nothing can be lost, and leave the rest to the
+ * column check, which then names the field.
+ */
+function coerce(spec: FieldSpec, value: unknown): unknown {
+  switch (spec.type) {
+    case 'string':
+    case 'text':
+    case 'ref':
+    case 'enum':
+      return typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' ? String(value) : value;
+    case 'number':
+      if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+      return value;
+    case 'date':
+      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? value.slice(0, 10) : value;
+    default:
+      return value;
+  }
+}
+
+/** A canonical JSON text (sorted keys) for hashing. */
+function canonical(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  const keys = Object.keys(value).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+}
+
+export function hashValues(values: Record<string, unknown>, refs: readonly RefValue[]): string {
+  const h = createHash('sha1');
+  h.update(canonical(values));
+  for (const r of refs) h.update(`\u0000${r.field}=${r.externalId}`);
+  return h.digest('base64url');
+}
+
+export function compilePullMapping(def: MappingDefinition): CompiledPullMapping {
+  const entity = def.entity as EntityName;
+  const columns = ENTITIES[entity].fields;
+  const fields: CompiledField[] = Object.entries(def.fields).map(([name, field]) => {
+    const { get, ref } = compileSource(name, field);
+    const customKey = name.startsWith('custom.') ? name.slice('custom.'.length) : undefined;
+    return { name, customKey, spec: customKey === undefined ? columns[name] : undefined, ref, get };
+  });
+  for (const f of fields) {
+    if (f.customKey === undefined && f.spec === undefined) {
+      throw new SwitchboardError('SB_DEFINITION_INVALID', `mapping ${def.id}: ${entity} has no field "${f.name}"`);
+    }
+  }
+  const required = def.required ?? [];
+  const refFields = fields.filter((f) => f.ref !== undefined).map((f) => ({ field: f.name, entity: f.ref as EntityName }));
+
+  function map(record: unknown, ctx: MappingContext): MapResult {
+    const tctx: TemplateContext = { record, config: ctx.config, now: ctx.now };
+    const values: Record<string, unknown> = {};
+    const refs: RefValue[] = [];
+    let custom: Record<string, unknown> | undefined;
+    let current = '';
+    try {
+      for (const f of fields) {
+        current = f.name;
+        let value = f.get(record, tctx);
+        if (f.ref !== undefined) {
+          if (!MISSING(value)) {
+            if (typeof value === 'object') return reject('SB_MAPPING_FAILED', f.name, `${f.name}: the referenced id must be a string or number, got ${JSON.stringify(value)}`);
+            refs.push({ field: f.name, entity: f.ref, externalId: String(value) });
+          } else {
+            values[f.name] = null;
+          }
+          continue;
+        }
+        if (value === undefined) continue;
+        if (f.customKey !== undefined) {
+          (custom ??= {})[f.customKey] = value;
+          continue;
+        }
+        value = coerce(f.spec as FieldSpec, value);
+        values[f.name] = normalizeField(entity, f.name, f.spec as FieldSpec, value);
+      }
+      current = 'custom';
+      if (custom !== undefined) values['custom'] = normalizeCustom(entity, JSON.parse(JSON.stringify(custom)) as Record<string, unknown>);
+    } catch (err) {
+      const field = isSwitchboardError(err) && typeof err.details?.['field'] === 'string' ? (err.details['field'] as string) : current;
+      const code: ErrorCode = isSwitchboardError(err) ? err.code : 'SB_MAPPING_FAILED';
+      return reject(code, field, errorMessage(err));
+    }
+    for (const name of required) {
+      const present = name.startsWith('custom.')
+        ? !MISSING(custom?.[name.slice('custom.'.length)])
+        : refs.some((r) => r.field === name) || !MISSING(values[name]);
+      if (!present) return reject('SB_MAPPING_FAILED', name, `${name} is required but missing`);
+    }
+    return { ok: true, values, refs, hash: hashValues(values, refs) };
+  }
+
+  return { id: def.id, entity, refFields, map };
+}
+
+function reject(code: ErrorCode, field: string | null, reason: string): MapResult {
+  return { ok: false, code, field, reason };
+}

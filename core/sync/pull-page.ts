@@ -1,0 +1,342 @@
+// One page of a pull run, written in one transaction: rejected records kept aside, entity rows
+// upserted (merging by `match_on`, resolving `ref`s, honouring `conflict`), record links with
+// their hashes, deletions, references that were waiting for these records, the checkpoint and
+// the run's counts. A page written twice changes nothing.
+import type { Knex } from 'knex';
+import type { Db } from '../store/db';
+import type { EntityName } from '../store/entities';
+import { bulkUpsert } from '../store/crm-bulk';
+import { toIso } from '../store/values';
+import * as recordLinks from '../store/tables/record-links';
+import * as pendingRefs from '../store/tables/pending-refs';
+import * as rejectedRecords from '../store/tables/rejected-records';
+import * as syncRuns from '../store/tables/sync-runs';
+import * as syncState from '../store/tables/sync-state';
+import { uuidv7 } from '../util/id';
+import { getPath, parsePath, type Path } from '../util/path';
+import type { CompiledPullMapping, MapResult, RefValue } from '../mapping/compile-pull';
+import { cursorValue, maxCursor } from './cursor';
+
+export interface PullPlan {
+  runId: string;
+  connectionId: string;
+  mappingId: string;
+  mode: 'full' | 'incremental';
+  mapping: CompiledPullMapping;
+  config: Record<string, unknown>;
+  /** Dot paths in the source record. */
+  primaryKey: string;
+  cursorField: string | undefined;
+  deleted: { path: string; equals: unknown } | undefined;
+  deletes: 'soft' | 'hard' | 'ignore';
+  conflict: 'source_wins' | 'crm_wins' | 'newest_wins';
+  matchOn: readonly string[];
+}
+
+export interface PageCounts {
+  records_read: number;
+  records_created: number;
+  records_updated: number;
+  records_unchanged: number;
+  records_deleted: number;
+  records_rejected: number;
+  pages: number;
+  requests: number;
+  retries: number;
+}
+
+export interface PageInput {
+  records: readonly unknown[];
+  /** The reader's resume point after this page; null after the last page. */
+  checkpoint: Record<string, unknown> | null;
+  requests: number;
+  retries: number;
+  /** Durable state between runs; kept as is until the run completes. */
+  state: Record<string, unknown>;
+  /** The greatest `cursor_field` value committed by this run so far. */
+  runCursor: string | number | undefined;
+}
+
+/**
+ * What sync_state.checkpoint holds while a run is unfinished: where the reader resumes
+ * (`page`, null once the stream is exhausted) and the run's greatest cursor so far. The
+ * durable `state.cursor` only moves when the run completes: a stream need not be sorted by its
+ * cursor, so advancing it page by page could skip records that a failed run had not reached.
+ */
+export interface RunCheckpoint {
+  page: Record<string, unknown> | null;
+  cursor: string | number | null;
+}
+
+export interface PageOutput {
+  counts: PageCounts;
+  runCursor: string | number | undefined;
+  /** How many references waiting for records of this page were resolved. */
+  refsResolved: number;
+}
+
+interface Candidate {
+  externalId: string;
+  raw: unknown;
+  result: Extract<MapResult, { ok: true }>;
+  sourceTime: number | undefined;
+}
+
+export function compilePlanPaths(plan: PullPlan): { pk: Path; cursor: Path | undefined; deleted: Path | undefined } {
+  return { pk: parsePath(plan.primaryKey), cursor: plan.cursorField === undefined ? undefined : parsePath(plan.cursorField), deleted: plan.deleted === undefined ? undefined : parsePath(plan.deleted.path) };
+}
+
+/** Maps and writes one page; returns its counts and the new durable state. */
+export async function writePage(db: Knex, plan: PullPlan, paths: ReturnType<typeof compilePlanPaths>, page: PageInput): Promise<PageOutput> {
+  const now = new Date().toISOString();
+  const entity = plan.mapping.entity;
+  const counts: PageCounts = { records_read: page.records.length, records_created: 0, records_updated: 0, records_unchanged: 0, records_deleted: 0, records_rejected: 0, pages: 1, requests: page.requests, retries: page.retries };
+  const rejected: rejectedRecords.NewRejectedRecord[] = [];
+  const rejectedIds = new Set<string>();
+  const reject = (raw: unknown, externalId: string | null, code: string, field: string | null, reason: string): void => {
+    rejected.push({ runId: plan.runId, connectionId: plan.connectionId, mappingId: plan.mappingId, externalId, record: raw, code, field, reason });
+    if (externalId !== null) rejectedIds.add(externalId);
+  };
+
+  // Map, and split into upserts and deletions; the last occurrence of an id in a page wins.
+  const upserts = new Map<string, Candidate>();
+  const deletions = new Set<string>();
+  let cursor = page.runCursor;
+  for (const raw of page.records) {
+    const id = getPath(raw, paths.pk);
+    if (id === undefined || id === null || id === '' || typeof id === 'object') {
+      reject(raw, null, 'SB_MAPPING_FAILED', plan.primaryKey, `the record has no primary key at "${plan.primaryKey}"`);
+      continue;
+    }
+    const externalId = String(id);
+    const cv = paths.cursor === undefined ? undefined : cursorValue(getPath(raw, paths.cursor));
+    cursor = maxCursor(cursor, cv);
+    if (paths.deleted !== undefined && plan.deleted !== undefined && getPath(raw, paths.deleted) === plan.deleted.equals) {
+      upserts.delete(externalId);
+      deletions.add(externalId);
+      continue;
+    }
+    const result = plan.mapping.map(raw, { config: plan.config, now });
+    if (!result.ok) {
+      upserts.delete(externalId);
+      reject(raw, externalId, result.code, result.field, result.reason);
+      continue;
+    }
+    rejectedIds.delete(externalId);
+    deletions.delete(externalId);
+    upserts.delete(externalId); // keep insertion order = last occurrence
+    upserts.set(externalId, { externalId, raw, result, sourceTime: cv === undefined ? undefined : timeOf(cv) });
+  }
+  counts.records_rejected = rejected.length;
+
+  let refsResolved = 0;
+  const checkpoint: RunCheckpoint = { page: page.checkpoint, cursor: cursor ?? null };
+  await db.transaction(async (trx) => {
+    await rejectedRecords.add(trx, rejected);
+    const links = await recordLinks.findByExternalIds(trx, plan.connectionId, entity, [...upserts.keys(), ...deletions, ...rejectedIds]);
+
+    // Deletions the source marked.
+    counts.records_deleted += await applyDeletions(trx, plan, [...deletions].filter((id) => links.has(id)).map((id) => ({ externalId: id, crmId: links.get(id)!.crmId })));
+    counts.records_unchanged += [...deletions].filter((id) => !links.has(id)).length;
+
+    // Which CRM record each external id becomes: its link, a `match_on` twin, or a new id.
+    const targets = new Map<string, { crmId: string; isNew: boolean }>();
+    const unlinked = [...upserts.values()].filter((c) => !links.has(c.externalId));
+    const matched = plan.matchOn.length > 0 ? await findMatches(trx, entity, plan.matchOn, unlinked) : new Map<string, { crmId: string; isNew: boolean }>();
+    for (const c of upserts.values()) {
+      const link = links.get(c.externalId);
+      if (link !== undefined) targets.set(c.externalId, { crmId: link.crmId, isNew: false });
+      else {
+        const twin = matched.get(c.externalId);
+        targets.set(c.externalId, twin ?? { crmId: uuidv7(), isNew: true });
+      }
+    }
+
+    // Unchanged records (same hash as their link) and conflicts decided for the CRM side.
+    const crmEdited = plan.conflict === 'source_wins' ? new Map<string, string>() : await editedSinceSync(trx, entity, plan.connectionId, [...upserts.values()].filter((c) => links.has(c.externalId)).map((c) => links.get(c.externalId)!.crmId));
+    const toWrite: Candidate[] = [];
+    // Linked records this full run saw but does not rewrite: marked seen only, so the sweep
+    // keeps them. A rejected record is still at the source, so it counts as seen too.
+    const seenOnly: string[] = [...rejectedIds].filter((id) => links.has(id));
+    for (const c of upserts.values()) {
+      const link = links.get(c.externalId);
+      const target = targets.get(c.externalId)!;
+      if (link !== undefined && link.hash === c.result.hash) {
+        counts.records_unchanged += 1;
+        seenOnly.push(c.externalId);
+        continue;
+      }
+      const edited = link === undefined ? undefined : crmEdited.get(link.crmId);
+      if (edited !== undefined && (plan.conflict === 'crm_wins' || (plan.conflict === 'newest_wins' && (c.sourceTime === undefined || Date.parse(edited) > c.sourceTime)))) {
+        // The CRM copy changed since the last sync and wins: keep it, and keep the old hash so
+        // a later source change is weighed again.
+        counts.records_unchanged += 1;
+        seenOnly.push(c.externalId);
+        continue;
+      }
+      toWrite.push(c);
+    }
+
+    // Resolve refs through the links of their entities; the rest wait in pending_refs.
+    const pending: pendingRefs.PendingRef[] = [];
+    const resolvedFields = new Set<string>();
+    const refTargets = await resolveRefs(trx, plan.connectionId, toWrite.flatMap((c) => c.result.refs));
+    // Several external records may merge into one CRM record (match_on): one row each, merged
+    // in page order, since a statement may not write the same row twice.
+    const byCrmId = new Map<string, Record<string, unknown> & { id: string }>();
+    for (const c of toWrite) {
+      const crmId = targets.get(c.externalId)!.crmId;
+      const values: Record<string, unknown> = { ...c.result.values };
+      for (const ref of c.result.refs) {
+        const found = refTargets.get(refKey(ref));
+        if (found !== undefined) {
+          values[ref.field] = found;
+          resolvedFields.add(ref.field);
+        } else {
+          pending.push({ entity, crmId, field: ref.field, targetEntity: ref.entity, externalId: ref.externalId });
+        }
+      }
+      const merged = byCrmId.get(crmId);
+      if (merged === undefined) byCrmId.set(crmId, { id: crmId, ...values });
+      else Object.assign(merged, values, values['custom'] === undefined ? {} : { custom: { ...(merged['custom'] as object), ...(values['custom'] as object) } });
+    }
+    const rows = [...byCrmId.values()];
+    await bulkUpsert(trx, entity, rows, { normalized: true, now, undelete: true });
+    const createdIds = new Set<string>();
+    for (const c of toWrite) {
+      const target = targets.get(c.externalId)!;
+      // Twins merged into one new record: the first creates it, the others update it.
+      if (target.isNew && !createdIds.has(target.crmId)) {
+        counts.records_created += 1;
+        createdIds.add(target.crmId);
+      } else counts.records_updated += 1;
+    }
+    await pendingRefs.clear(trx, plan.connectionId, entity, rows.map((r) => r.id), [...resolvedFields]);
+    await pendingRefs.add(trx, plan.connectionId, pending);
+
+    const written: recordLinks.LinkWrite[] = toWrite.map((c) => ({
+      crmId: targets.get(c.externalId)!.crmId,
+      externalId: c.externalId,
+      hash: c.result.hash,
+      seenRunId: plan.mode === 'full' ? plan.runId : (links.get(c.externalId)?.seenRunId ?? null),
+    }));
+    await recordLinks.upsert(trx, plan.connectionId, entity, written, now);
+    if (plan.mode === 'full') await recordLinks.markSeen(trx, plan.connectionId, entity, seenOnly, plan.runId);
+    // References elsewhere that were waiting for the records this page linked.
+    const newlyLinked = new Map(toWrite.filter((c) => !links.has(c.externalId)).map((c) => [c.externalId, targets.get(c.externalId)!.crmId] as const));
+    refsResolved = await pendingRefs.resolve(trx, plan.connectionId, entity, newlyLinked);
+
+    await syncState.save(trx, { connectionId: plan.connectionId, mappingId: plan.mappingId }, { state: page.state, checkpoint: { ...checkpoint }, checkpointRunId: plan.runId });
+    await syncRuns.addCounts(trx, plan.runId, counts);
+  });
+  return { counts, runCursor: cursor, refsResolved };
+}
+
+function timeOf(value: string | number): number | undefined {
+  if (typeof value === 'number') return value > 1e11 ? value : value * 1000;
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+function refKey(ref: Pick<RefValue, 'entity' | 'externalId'>): string {
+  return `${ref.entity}\u0000${ref.externalId}`;
+}
+
+async function resolveRefs(db: Db, connectionId: string, refs: readonly RefValue[]): Promise<Map<string, string>> {
+  const byEntity = new Map<EntityName, Set<string>>();
+  for (const r of refs) {
+    let set = byEntity.get(r.entity);
+    if (set === undefined) byEntity.set(r.entity, (set = new Set()));
+    set.add(r.externalId);
+  }
+  const out = new Map<string, string>();
+  for (const [entity, ids] of byEntity) {
+    const links = await recordLinks.findByExternalIds(db, connectionId, entity, [...ids]);
+    for (const [externalId, link] of links) out.set(refKey({ entity, externalId }), link.crmId);
+  }
+  return out;
+}
+
+/**
+ * For records not linked yet: an existing CRM record with the same `match_on` values (e.g. the
+ * same email) that they should merge into. Records of one page that match each other merge too.
+ */
+async function findMatches(db: Db, entity: EntityName, matchOn: readonly string[], candidates: readonly Candidate[]): Promise<Map<string, { crmId: string; isNew: boolean }>> {
+  const keyOf = (values: Record<string, unknown>): string | undefined => {
+    const parts = matchOn.map((f) => values[f]);
+    if (parts.some((p) => p === undefined || p === null || p === '')) return undefined;
+    return JSON.stringify(parts);
+  };
+  const wanted = new Map<string, Candidate[]>();
+  for (const c of candidates) {
+    const key = keyOf(c.result.values);
+    if (key === undefined) continue;
+    const list = wanted.get(key);
+    if (list === undefined) wanted.set(key, [c]);
+    else list.push(c);
+  }
+  const out = new Map<string, { crmId: string; isNew: boolean }>();
+  if (wanted.size === 0) return out;
+  const keys = [...wanted.keys()];
+  for (let i = 0; i < keys.length; i += 200) {
+    const chunk = keys.slice(i, i + 200).map((k) => JSON.parse(k) as unknown[]);
+    const q = db(entity).select(['id', ...matchOn]).whereNull('deleted_at').orderBy('id');
+    if (matchOn.length === 1) q.whereIn(matchOn[0]!, chunk.map((c) => c[0]) as Knex.Value[]);
+    else q.where((w) => { for (const parts of chunk) w.orWhere((a) => { matchOn.forEach((f, j) => a.where(f, parts[j] as Knex.Value)); }); });
+    const rows = (await q) as Record<string, unknown>[];
+    for (const row of rows) {
+      const key = JSON.stringify(matchOn.map((f) => row[f]));
+      for (const c of wanted.get(key) ?? []) if (!out.has(c.externalId)) out.set(c.externalId, { crmId: String(row['id']), isNew: false });
+    }
+  }
+  // Twins within the page without a CRM match share the first one's new id.
+  for (const list of wanted.values()) {
+    if (list.length < 2 || out.has(list[0]!.externalId)) continue;
+    const shared = { crmId: uuidv7(), isNew: true };
+    for (const c of list) out.set(c.externalId, shared);
+  }
+  return out;
+}
+
+/** CRM ids whose row changed after the link's last sync, with the row's updated_at. */
+async function editedSinceSync(db: Db, entity: EntityName, connectionId: string, crmIds: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < crmIds.length; i += 500) {
+    const rows = (await db(entity)
+      .join(recordLinks.RECORD_LINKS_TABLE, function () {
+        this.on(`${recordLinks.RECORD_LINKS_TABLE}.crm_id`, '=', `${entity}.id`).andOn(`${recordLinks.RECORD_LINKS_TABLE}.connection_id`, '=', db.raw('?', [connectionId]));
+      })
+      .where(`${recordLinks.RECORD_LINKS_TABLE}.entity`, entity)
+      .whereIn(`${entity}.id`, crmIds.slice(i, i + 500))
+      .select(`${entity}.id as id`, `${entity}.updated_at as updated_at`, `${recordLinks.RECORD_LINKS_TABLE}.synced_at as synced_at`)) as { id: string; updated_at: unknown; synced_at: unknown }[];
+    for (const r of rows) {
+      const updated = toIso(r.updated_at);
+      const synced = toIso(r.synced_at);
+      if (updated !== null && (synced === null || updated > synced)) out.set(r.id, updated);
+    }
+  }
+  return out;
+}
+
+/** Applies `deletes` to linked records the source says are gone; returns how many. */
+export async function applyDeletions(trx: Knex.Transaction, plan: Pick<PullPlan, 'deletes' | 'connectionId' | 'mapping'>, gone: readonly { externalId: string; crmId: string }[]): Promise<number> {
+  if (gone.length === 0 || plan.deletes === 'ignore') return 0;
+  const entity = plan.mapping.entity;
+  const ids = gone.map((g) => g.crmId);
+  let n = 0;
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    if (plan.deletes === 'hard') {
+      n += await trx(entity).whereIn('id', chunk).delete();
+    } else {
+      const now = new Date().toISOString();
+      n += await trx(entity).whereIn('id', chunk).whereNull('deleted_at').update({ deleted_at: now, updated_at: now });
+    }
+  }
+  const externalIds = gone.map((g) => g.externalId);
+  // Hard: the rows are gone, so are their links. Soft: the links stay without a hash, so a
+  // record that comes back at the source is written again, which clears `deleted_at`.
+  if (plan.deletes === 'hard') await recordLinks.removeByExternalIds(trx, plan.connectionId, entity, externalIds);
+  else await recordLinks.forgetHashes(trx, plan.connectionId, entity, externalIds);
+  return n;
+}

@@ -1,0 +1,123 @@
+// The pull runner: reads a stream page by page (resuming from the run's checkpoint), writes
+// each page in one transaction, checks for cancellation between pages, and on success applies
+// mark-and-sweep deletions (full runs) and advances the durable cursor.
+import type { Knex } from 'knex';
+import { SwitchboardError } from '../errors';
+import * as recordLinks from '../store/tables/record-links';
+import * as syncRuns from '../store/tables/sync-runs';
+import * as syncState from '../store/tables/sync-state';
+import { applyLookback, cursorValue, maxCursor } from './cursor';
+import { applyDeletions, compilePlanPaths, writePage, type PageCounts, type PullPlan, type RunCheckpoint } from './pull-page';
+import type { StreamSource } from './source';
+
+export interface PullOptions {
+  /** Seconds to step the durable cursor back by when the run starts (`lookback_seconds`). */
+  lookbackSeconds?: number;
+  /** Called after each committed page. */
+  onPage?: (progress: PullProgress) => void;
+  /** Stop between pages (graceful shutdown): the run goes back to `queued`, resumable. */
+  stopSignal?: AbortSignal;
+  /** Check the run's cancel flag every this many pages (default 1). */
+  cancelCheckEvery?: number;
+}
+
+export interface PullProgress {
+  pages: number;
+  counts: PageCounts;
+  elapsedMs: number;
+}
+
+export type PullOutcome = 'succeeded' | 'canceled' | 'interrupted';
+
+export interface PullResult {
+  outcome: PullOutcome;
+  counts: PageCounts;
+  /** Records resolved from pending references while this run wrote their targets. */
+  refsResolved: number;
+}
+
+export function emptyCounts(): PageCounts {
+  return { records_read: 0, records_created: 0, records_updated: 0, records_unchanged: 0, records_deleted: 0, records_rejected: 0, pages: 0, requests: 0, retries: 0 };
+}
+
+function add(into: PageCounts, from: PageCounts): void {
+  for (const k of Object.keys(into) as (keyof PageCounts)[]) into[k] += from[k];
+}
+
+/**
+ * Runs a pull for a run that is already `running`. Returns its outcome; throws on failure
+ * (the caller records it). Pages committed before a failure stay committed, and the run's
+ * checkpoint lets the same run resume after them.
+ */
+export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, options: PullOptions = {}): Promise<PullResult> {
+  const started = Date.now();
+  const key = { connectionId: plan.connectionId, mappingId: plan.mappingId };
+  const saved = await syncState.load(db, key);
+  const resume = saved.checkpointRunId === plan.runId && saved.checkpoint !== null ? (saved.checkpoint as unknown as RunCheckpoint) : undefined;
+  const durable = cursorValue(saved.state['cursor']);
+  let runCursor = resume?.cursor ?? undefined;
+  const counts = emptyCounts();
+  let refsResolved = 0;
+  const paths = compilePlanPaths(plan);
+  const every = Math.max(1, options.cancelCheckEvery ?? 1);
+  const reader = new AbortController();
+
+  const exhausted = resume !== undefined && resume.page === null;
+  if (!exhausted) {
+    const startCursor = durable === undefined ? undefined : applyLookback(durable, options.lookbackSeconds);
+    const pages = source.read({
+      mode: plan.mode,
+      cursor: startCursor,
+      checkpoint: resume?.page ?? null,
+      committedCursor: () => (runCursor === undefined ? startCursor : applyLookback(runCursor, options.lookbackSeconds)),
+      signal: reader.signal,
+    });
+    try {
+      for await (const page of pages) {
+        const out = await writePage(db, plan, paths, { ...page, state: saved.state, runCursor });
+        runCursor = out.runCursor;
+        refsResolved += out.refsResolved;
+        add(counts, out.counts);
+        options.onPage?.({ pages: counts.pages, counts: { ...counts }, elapsedMs: Date.now() - started });
+        if (page.checkpoint === null) break;
+        if (options.stopSignal?.aborted === true) return { outcome: 'interrupted', counts, refsResolved };
+        if (counts.pages % every === 0 && (await syncRuns.isCancelRequested(db, plan.runId))) {
+          await syncState.save(db, key, { state: saved.state, checkpoint: null, checkpointRunId: null });
+          return { outcome: 'canceled', counts, refsResolved };
+        }
+      }
+    } finally {
+      reader.abort();
+    }
+  }
+
+  // The whole stream is committed: sweep (full runs), then advance the durable cursor.
+  if (plan.mode === 'full') {
+    const swept = await sweep(db, plan);
+    counts.records_deleted += swept;
+    if (swept > 0) await syncRuns.addCounts(db, plan.runId, { records_deleted: swept });
+  }
+  const cursor = maxCursor(durable, runCursor ?? undefined);
+  await syncState.save(db, key, { state: cursor === undefined ? saved.state : { ...saved.state, cursor }, checkpoint: null, checkpointRunId: null });
+  return { outcome: 'succeeded', counts, refsResolved };
+}
+
+/** Mark-and-sweep: records linked to this connection's entity that the full run did not see. */
+async function sweep(db: Knex, plan: PullPlan): Promise<number> {
+  if (plan.deletes === 'ignore') return 0;
+  let deleted = 0;
+  let afterId = 0;
+  for (;;) {
+    const unseen = await recordLinks.listUnseen(db, plan.connectionId, plan.mapping.entity, plan.runId, 1000, afterId);
+    if (unseen.length === 0) return deleted;
+    afterId = unseen[unseen.length - 1]!.id;
+    deleted += await db.transaction((trx) => applyDeletions(trx, plan, unseen));
+  }
+}
+
+/** Refuses plans that cannot run, before any request is made. */
+export function checkPlan(plan: PullPlan): void {
+  if (plan.mode === 'incremental' && plan.cursorField === undefined) {
+    throw new SwitchboardError('SB_DEFINITION_INVALID', `mapping ${plan.mappingId}: an incremental run needs the stream's incremental.cursor_field`);
+  }
+}
