@@ -1,0 +1,248 @@
+// The requester of one connection: credentials, the connection's rate limit, the attempt's
+// timeout, retries with backoff and Retry-After, one renewal on a 401, JSON parsing, and the
+// request and retry counts the sync runner reports.
+import { setTimeout as delay } from 'node:timers/promises';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Auth, AuthOAuth2, ConnectorDefinition } from '../generated/connector';
+import { authorizationUrl, createAuthSession, exchangeCode, MemoryTokenStore, type AuthContext, type AuthSession, type TokenStore } from '../auth';
+import { SwitchboardError } from '../errors';
+import type { PageParams } from '../pagination';
+import { sharedRateLimiters, type ConnectionLimiter, type RateLimiters } from '../ratelimit';
+import type { TemplateContext } from '../templates';
+import { packageVersion } from '../util/package-root';
+import { compileConnector, type CompiledConnector } from './compiled';
+import { httpFailureError, type HttpFailure } from './errors';
+import { Redactor, secretConfigValues } from './redact';
+import { headerMap, renderRequest, type CompiledRequest, type RequestBase } from './request';
+import { backoffDelay, rateLimitResetMs, retryAfterMs } from './retry';
+import { send, TransportError, type HttpRequest, type HttpResponse } from './transport';
+
+export interface ConnectorClientOptions {
+  /** The definition (compiled once and cached) or an already compiled one. */
+  connector: ConnectorDefinition | CompiledConnector;
+  /** The connection's settings (secrets decrypted), as `config` in templates. */
+  config: Record<string, unknown>;
+  /** Keys the rate limiter: every client of one connection shares its budget. Default `<connector id>:default`. */
+  connectionId?: string;
+  /** OAuth2 token persistence. Default: in memory (tokens are lost when the process ends). */
+  tokenStore?: TokenStore;
+  /** Rate limiters to take budgets from. Default: the process-wide registry (Redis when REDIS_URL is set). */
+  rateLimiters?: RateLimiters;
+  /** Called after every attempt (logs, metrics); URLs and messages are already redacted. */
+  onRequest?: (event: RequestEvent) => void;
+}
+
+export interface RequestEvent {
+  method: string;
+  url: string;
+  /** 1-based attempt number of this request. */
+  attempt: number;
+  status?: number;
+  durationMs: number;
+  /** Why the attempt failed (network, timeout), redacted. */
+  error?: string;
+  /** The wait before the next attempt, when one follows. */
+  retryInMs?: number;
+}
+
+/** A successful (2xx) answer, body parsed. */
+export interface ApiResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** The parsed JSON body; null when the body is empty. */
+  body: unknown;
+  /** HTTP requests made, retries included, and how many of them were retries. */
+  requests: number;
+  retries: number;
+}
+
+/** Request and retry counts of a client since it was made. */
+export interface RequestStats {
+  requests: number;
+  retries: number;
+}
+
+function isCompiled(c: ConnectorDefinition | CompiledConnector): c is CompiledConnector {
+  return 'definition' in c && 'streams' in c && c.streams instanceof Map;
+}
+
+function abortReason(signal: AbortSignal | undefined): unknown {
+  return signal?.reason ?? new SwitchboardError('SB_RUN_CANCELED', 'the request was aborted');
+}
+
+/** Waits, or rejects with the abort reason when the signal fires first. */
+async function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await delay(ms, undefined, { signal });
+  } catch {
+    throw abortReason(signal);
+  }
+}
+
+export class ConnectorClient {
+  readonly connector: CompiledConnector;
+  readonly config: Record<string, unknown>;
+  readonly connectionId: string;
+  readonly redactor: Redactor;
+  readonly tokenStore: TokenStore;
+  readonly stats: RequestStats = { requests: 0, retries: 0 };
+  private readonly auth: AuthSession;
+  private readonly authSpec: Auth;
+  private readonly authContext: AuthContext;
+  private readonly limiter: ConnectionLimiter | undefined;
+  private readonly base: RequestBase;
+  private readonly onRequest: ((event: RequestEvent) => void) | undefined;
+  /** Until when rate-limit headers told this client to hold back (epoch ms). */
+  private pausedUntil = 0;
+
+  constructor(options: ConnectorClientOptions) {
+    this.connector = isCompiled(options.connector) ? options.connector : compileConnector(options.connector);
+    const def = this.connector.definition;
+    this.config = options.config;
+    this.connectionId = options.connectionId ?? `${def.id}:default`;
+    this.redactor = new Redactor(secretConfigValues(def.config_schema, options.config));
+    this.tokenStore = options.tokenStore ?? new MemoryTokenStore();
+    this.onRequest = options.onRequest;
+    const ctx = { config: options.config, now: new Date().toISOString() };
+    this.authSpec = this.connector.auth(ctx);
+    this.authContext = { tokenStore: this.tokenStore, redactor: this.redactor, timeoutMs: this.connector.timeoutMs, retry: this.connector.retry };
+    this.auth = createAuthSession(this.authSpec, this.authContext);
+    const headers = headerMap({ accept: 'application/json', 'accept-encoding': 'gzip, deflate', 'user-agent': `switchboard/${packageVersion()}` });
+    if (this.connector.headers !== undefined) headerMap(this.connector.headers(ctx), headers);
+    this.base = { baseUrl: String(this.connector.baseUrl(ctx) ?? ''), headers };
+    // A limited connection's permit is held for one attempt, so the lease only needs to
+    // outlast an attempt.
+    this.limiter = (options.rateLimiters ?? sharedRateLimiters()).forConnection(this.connectionId, def.rate_limit, this.connector.timeoutMs * 2 + 10_000);
+  }
+
+  /** For the oauth2 `authorization_code` grant: the URL to send the admin's browser to. */
+  authorizationUrl(params: { redirectUri: string; state: string }): string {
+    return authorizationUrl(this.oauth2Spec(), params);
+  }
+
+  /** For the oauth2 `authorization_code` grant: exchanges the callback's code and saves the tokens in the token store. */
+  async completeAuthorization(params: { code: string; redirectUri: string }): Promise<void> {
+    const spec = this.oauth2Spec();
+    const state = await exchangeCode(spec, this.authContext, params);
+    await this.tokenStore.lock(() => this.tokenStore.save(state));
+  }
+
+  private oauth2Spec(): AuthOAuth2 {
+    if (this.authSpec.type !== 'oauth2') {
+      throw new SwitchboardError('SB_BAD_REQUEST', `connector "${this.connector.definition.id}" does not use oauth2 (auth type ${this.authSpec.type})`);
+    }
+    return this.authSpec;
+  }
+
+  /** The template context of this connection, plus `extra` roots. */
+  context(extra: TemplateContext = {}): TemplateContext {
+    return { now: new Date().toISOString(), ...extra, config: this.config };
+  }
+
+  /**
+   * Sends one request of the definition (a stream page, the check, an action) and returns its
+   * 2xx answer; any other outcome is a SwitchboardError (see core/http/errors.ts).
+   */
+  async send(req: CompiledRequest, ctx: TemplateContext, page?: PageParams, signal?: AbortSignal): Promise<ApiResponse> {
+    const policy = this.connector.retry;
+    const history: HttpFailure['kind'][] = [];
+    let requests = 0;
+    let retries = 0;
+    let failures = 0;
+    let renewed = false;
+    for (;;) {
+      if (signal?.aborted === true) throw abortReason(signal);
+      const credentials = await this.auth.current();
+      const base = credentials.baseUrl === undefined ? this.base : { ...this.base, baseUrl: credentials.baseUrl };
+      const request = renderRequest(req, ctx, base, page, credentials.query);
+      for (const [name, value] of Object.entries(credentials.headers)) request.headers[name] = value;
+      const paused = this.pausedUntil - Date.now();
+      if (paused > 0) await sleep(paused, signal);
+      const permit = this.limiter === undefined ? undefined : await this.limiter.acquire(signal);
+      requests += 1;
+      this.stats.requests += 1;
+      const started = Date.now();
+      let outcome: { res: HttpResponse } | { failure: HttpFailure };
+      try {
+        outcome = { res: await send(request, this.connector.timeoutMs, signal) };
+      } catch (err) {
+        outcome = { failure: this.transportFailure(err, request, signal) };
+      } finally {
+        permit?.release();
+      }
+      let waitMs: number | undefined;
+      let failure: HttpFailure;
+      const answered = 'res' in outcome;
+      if ('failure' in outcome) {
+        failure = outcome.failure;
+      } else {
+        const res = outcome.res;
+        const reset = rateLimitResetMs(policy.rateLimitHeaders, res.headers);
+        if (reset !== undefined) this.pausedUntil = Math.max(this.pausedUntil, Date.now() + reset);
+        this.report(request, requests, started, res.status);
+        if (res.status >= 200 && res.status < 300) {
+          return { status: res.status, headers: res.headers, body: this.parse(request, res.text, requests), requests, retries };
+        }
+        failure = { kind: 'status', status: res.status, statusText: res.statusText, body: res.text };
+        if (res.status === 401) {
+          if (!renewed && (await this.auth.renew(credentials))) {
+            renewed = true;
+            retries += 1;
+            this.stats.retries += 1;
+            continue;
+          }
+          throw httpFailureError(failure, { method: request.method, url: request.url, attempts: requests, unauthorized: true, redactor: this.redactor });
+        }
+        if (!policy.onStatus.has(res.status)) {
+          throw httpFailureError(failure, { method: request.method, url: request.url, attempts: requests, redactor: this.redactor });
+        }
+        waitMs = retryAfterMs(policy, res.headers);
+      }
+      history.push(failure.kind);
+      failures += 1;
+      const ctxInfo = { method: request.method, url: request.url, attempts: requests, history, redactor: this.redactor };
+      if (failures >= policy.maxAttempts) {
+        if (!answered) this.report(request, requests, started, undefined, failure);
+        throw httpFailureError(failure, ctxInfo, true);
+      }
+      const wait = waitMs ?? backoffDelay(policy, failures);
+      if (!answered) this.report(request, requests, started, undefined, failure, wait);
+      retries += 1;
+      this.stats.retries += 1;
+      await sleep(wait, signal);
+    }
+  }
+
+  /** A failed exchange as a retryable failure; aborts and unusable URLs are thrown instead. */
+  private transportFailure(err: unknown, request: HttpRequest, signal: AbortSignal | undefined): HttpFailure {
+    if (err instanceof TransportError) {
+      if (err.kind === 'aborted') throw abortReason(signal);
+      return err.kind === 'timeout' ? { kind: 'timeout', timeoutMs: this.connector.timeoutMs } : { kind: 'network', message: err.message, cause: err.cause };
+    }
+    if (err instanceof TypeError) {
+      throw new SwitchboardError('SB_CONNECTION_CONFIG_INVALID', this.redactor.redact(`cannot send ${request.method} ${request.url}: ${err.message}`));
+    }
+    throw err;
+  }
+
+  private parse(request: HttpRequest, text: string, attempts: number): unknown {
+    if (text === '' || /^\s*$/.test(text)) return null;
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      throw httpFailureError(
+        { kind: 'invalid', reason: `the response body is not valid JSON (${(err as Error).message})`, body: text },
+        { method: request.method, url: request.url, attempts, redactor: this.redactor },
+      );
+    }
+  }
+
+  private report(request: HttpRequest, attempt: number, started: number, status: number | undefined, failure?: HttpFailure, retryInMs?: number): void {
+    if (this.onRequest === undefined) return;
+    const event: RequestEvent = { method: request.method, url: this.redactor.redact(request.url), attempt, durationMs: Date.now() - started };
+    if (status !== undefined) event.status = status;
+    if (failure !== undefined && failure.kind !== 'status') event.error = failure.kind === 'timeout' ? 'timeout' : this.redactor.redact(failure.kind === 'network' ? failure.message : failure.reason);
+    if (retryInMs !== undefined) event.retryInMs = retryInMs;
+    this.onRequest(event);
+  }
+}

@@ -1,0 +1,105 @@
+// A connector definition with every template compiled once (base URL, headers, auth, check,
+// streams with their pagination and incremental plans, actions), cached per definition object.
+import type { ConnectorDefinition, Incremental, Stream } from '../generated/connector';
+import { compileAuth, type CompiledAuth } from '../auth';
+import { SwitchboardError } from '../errors';
+import { createPaginator, type Paginator } from '../pagination';
+import { compileTree, type TemplateContext, type TemplateRoot } from '../templates';
+import { parsePath, type Path } from '../util/path';
+import { compileRequest, type CompiledRequest } from './request';
+import { retryPolicy, type RetryPolicy } from './retry';
+
+type Render = (ctx: TemplateContext) => unknown;
+
+/** Roots that stream requests may use (FORMAT.md, "Templates"). */
+const STREAM_ROOTS: readonly TemplateRoot[] = ['config', 'state', 'page', 'last_record', 'response', 'now'];
+const CONFIG_ROOTS: readonly TemplateRoot[] = ['config'];
+const CONFIG_NOW_ROOTS: readonly TemplateRoot[] = ['config', 'now'];
+const ACTION_ROOTS: readonly TemplateRoot[] = ['record', 'config', 'now'];
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** How one kind of read (full, or incremental) asks for pages. */
+export interface ReadPlan {
+  readonly request: CompiledRequest;
+  readonly paginator: Paginator;
+}
+
+export interface IncrementalPlan extends ReadPlan {
+  readonly spec: Incremental;
+  /** The first run's cursor (`start`), seeing `config` and `now`. */
+  readonly start: Render | undefined;
+  /** With `param`: where `state.cursor` goes and how it is written; without, the request uses `{{state.cursor}}` itself. */
+  readonly param: { name: string; in: 'query' | 'body'; format: Incremental['format'] } | undefined;
+}
+
+export interface CompiledStream {
+  readonly name: string;
+  readonly spec: Stream;
+  readonly records: Path;
+  readonly full: ReadPlan;
+  readonly incremental: IncrementalPlan | undefined;
+}
+
+export interface CompiledConnector {
+  readonly definition: ConnectorDefinition;
+  readonly baseUrl: Render;
+  readonly headers: Render | undefined;
+  readonly auth: CompiledAuth;
+  readonly retry: RetryPolicy;
+  readonly timeoutMs: number;
+  readonly check: CompiledRequest | undefined;
+  readonly streams: ReadonlyMap<string, CompiledStream>;
+  readonly actions: ReadonlyMap<string, CompiledRequest>;
+}
+
+function compileStream(name: string, spec: Stream): CompiledStream {
+  const full: ReadPlan = { request: compileRequest(spec.request, STREAM_ROOTS), paginator: createPaginator(spec.pagination) };
+  const inc = spec.incremental;
+  let incremental: IncrementalPlan | undefined;
+  if (inc !== undefined) {
+    incremental = {
+      spec: inc,
+      request: inc.request === undefined ? full.request : compileRequest(inc.request, STREAM_ROOTS),
+      paginator: inc.pagination === undefined ? full.paginator : createPaginator(inc.pagination),
+      start: inc.start === undefined ? undefined : compileTree(inc.start, { roots: CONFIG_NOW_ROOTS }),
+      param: inc.param === undefined ? undefined : { name: inc.param, in: inc.in ?? 'query', format: inc.format },
+    };
+  }
+  return { name, spec, records: parsePath(spec.records), full, incremental };
+}
+
+const cache = new WeakMap<ConnectorDefinition, CompiledConnector>();
+
+/** Compiles a definition (once per definition object; later calls return the same result). */
+export function compileConnector(definition: ConnectorDefinition): CompiledConnector {
+  const cached = cache.get(definition);
+  if (cached !== undefined) return cached;
+  const streams = new Map<string, CompiledStream>();
+  for (const [name, spec] of Object.entries(definition.streams ?? {})) streams.set(name, compileStream(name, spec));
+  const actions = new Map<string, CompiledRequest>();
+  for (const [name, spec] of Object.entries(definition.actions ?? {})) actions.set(name, compileRequest(spec.request, ACTION_ROOTS));
+  const compiled: CompiledConnector = {
+    definition,
+    baseUrl: compileTree(definition.base_url, { roots: CONFIG_ROOTS }),
+    headers: definition.headers === undefined ? undefined : compileTree(definition.headers, { roots: CONFIG_ROOTS }),
+    auth: compileAuth(definition.auth),
+    retry: retryPolicy(definition.retry),
+    timeoutMs: definition.timeout_ms ?? DEFAULT_TIMEOUT_MS,
+    check: definition.check === undefined ? undefined : compileRequest(definition.check.request, CONFIG_NOW_ROOTS),
+    streams,
+    actions,
+  };
+  cache.set(definition, compiled);
+  return compiled;
+}
+
+/** A stream of a compiled connector, or SB_NOT_FOUND naming the streams there are. */
+export function streamOf(connector: CompiledConnector, name: string): CompiledStream {
+  const stream = connector.streams.get(name);
+  if (stream === undefined) {
+    const known = [...connector.streams.keys()].join(', ') || 'none';
+    throw new SwitchboardError('SB_NOT_FOUND', `connector "${connector.definition.id}" has no stream "${name}" (streams: ${known})`);
+  }
+  return stream;
+}
