@@ -34,7 +34,7 @@ export type Transform =
  */
 export type MappingField = Path | MappingFieldSpec;
 /**
- * A payload value: a CRM field name (e.g. `email`, `custom.score`), or an object with exactly one of `field`, `template`, `value`.
+ * A payload value: a CRM field name (e.g. `email`, `custom.score`, or `external_id`: the record's id in the API, known for updates and deletes), or an object with exactly one of `field`, `template`, `value`.
  */
 export type PushField = string | PushFieldSpec;
 
@@ -169,11 +169,11 @@ export interface MappingPush {
  */
 export interface PushFieldSpec {
   /**
-   * A CRM field name, e.g. `email` or `custom.score`.
+   * A CRM field name, e.g. `email` or `custom.score`; or `external_id`, the record's id in the API (known for updates and deletes).
    */
   field?: string;
   /**
-   * Template over `record` (the CRM row, with `external_id`), `config` and `now`.
+   * Template over `record` (the CRM row, plus `external_id`), `config` and `now`.
    */
   template?: Template;
   /**

@@ -1,0 +1,139 @@
+// Pass two for mappings: the connector, stream and push actions exist; fields are the
+// entity's (or custom.<name>); refs point the way the entity's columns do; required and
+// match_on name mapped fields; templates use record, config and now only.
+import { ENTITIES, SYSTEM_COLUMNS, isEntityName, type EntityName } from '../store/entities';
+import type { ConnectorDefinition } from '../generated/connector';
+import { didYouMean } from '../templates/suggest';
+import { Checker, ROOTS, asObject, asString, entriesOf, has, type JsonObject } from './check-context';
+import { configNamesOf } from './connector-checks';
+import type { SourceDocument } from './json-source';
+import { joinPointer, type Problem } from './problems';
+
+export interface KnownDefinitions {
+  /** Connectors by id, as parsed (they may have problems of their own). */
+  connectors?: ReadonlyMap<string, ConnectorDefinition>;
+}
+
+const SOURCES = ['path', 'template', 'value', 'ref'] as const;
+const PUSH_SOURCES = ['field', 'template', 'value'] as const;
+
+export function mappingProblems(doc: SourceDocument, known: KnownDefinitions | undefined): Problem[] {
+  const root = asObject(doc.value);
+  if (root === undefined) return [];
+  const connectorId = asString(root['connector']);
+  const connector = connectorId === undefined ? undefined : known?.connectors?.get(connectorId);
+  const check = new Checker(doc, connector === undefined ? undefined : configNamesOf(connector));
+
+  if (known?.connectors !== undefined && connectorId !== undefined && connector === undefined) {
+    const ids = [...known.connectors.keys()];
+    check.add('/connector', `unknown connector "${connectorId}"${didYouMean(connectorId, ids)}`, { hint: `connectors: ${ids.join(', ') || 'none found'}` });
+  }
+  if (connector !== undefined) checkStream(check, connector, asString(root['stream']));
+
+  const entity = asString(root['entity']);
+  const columns = entity !== undefined && isEntityName(entity) ? ENTITIES[entity].fields : undefined;
+  const fields = entriesOf(root['fields']);
+  for (const [name, field] of fields) checkField(check, joinPointer('/fields', name), name, field, entity, columns);
+
+  const mapped = fields.map(([name]) => name);
+  for (const key of ['required', 'match_on']) {
+    const names = Array.isArray(root[key]) ? (root[key] as unknown[]) : [];
+    names.forEach((name, i) => {
+      if (typeof name === 'string' && !mapped.includes(name)) {
+        check.add(joinPointer(`/${key}`, i), `"${key}" names "${name}", which "fields" does not map${didYouMean(name, mapped)}`);
+      }
+    });
+  }
+  checkPush(check, asObject(root['push']), connector, columns);
+  return check.problems;
+}
+
+function checkStream(check: Checker, connector: ConnectorDefinition, stream: string | undefined): void {
+  if (stream === undefined) return;
+  const streams = asObject(connector.streams) ?? {};
+  const definition = asObject(streams[stream]);
+  if (definition === undefined) {
+    const names = Object.keys(streams);
+    check.add('/stream', `connector "${connector.id}" has no stream "${stream}"${didYouMean(stream, names)}`, { hint: `streams: ${names.join(', ') || 'none'}` });
+  } else if (!has(definition, 'primary_key')) {
+    check.add('/stream', `stream "${stream}" of connector "${connector.id}" has no "primary_key": a mapping needs it to link records to CRM rows`);
+  }
+}
+
+function onlyOneSource(check: Checker, at: string, spec: JsonObject, sources: readonly string[]): void {
+  const given = sources.filter((key) => has(spec, key));
+  if (given.length === 0) check.add(at, `give one of ${sources.map((s) => `"${s}"`).join(', ')}`, { anchor: 'key' });
+  else if (given.length > 1) check.add(joinPointer(at, given[1]!), `give only one of ${given.map((s) => `"${s}"`).join(' and ')}`, { anchor: 'key' });
+}
+
+function checkField(
+  check: Checker,
+  at: string,
+  name: string,
+  field: unknown,
+  entity: string | undefined,
+  columns: (typeof ENTITIES)[EntityName]['fields'] | undefined,
+): void {
+  const isCustom = name.startsWith('custom.');
+  const column = columns?.[name];
+  if (columns !== undefined && !isCustom && column === undefined) {
+    const system = (SYSTEM_COLUMNS as readonly string[]).includes(name);
+    check.add(at, system ? `"${name}" is set by Switchboard and cannot be mapped` : `${entity} has no field "${name}"${didYouMean(name, Object.keys(columns))}`, {
+      anchor: 'key',
+      hint: `fields of ${entity}: ${Object.keys(columns).join(', ')}; or custom.<name> for anything else`,
+    });
+  }
+  const spec = asObject(field);
+  if (spec === undefined) {
+    if (typeof field === 'string' && column?.type === 'ref') refHint(check, at, name, column.ref);
+    return;
+  }
+  onlyOneSource(check, at, spec, SOURCES);
+  check.template(joinPointer(at, 'template'), spec['template'], ROOTS.mapping);
+  const ref = asObject(spec['ref']);
+  const target = asString(ref?.['entity']);
+  if (ref !== undefined && target !== undefined && column !== undefined) {
+    if (column.type !== 'ref') check.add(joinPointer(at, 'ref'), `"${name}" is not a reference field: it cannot take a "ref"`, { anchor: 'key' });
+    else if (column.ref !== target) check.add(joinPointer(at, 'ref', 'entity'), `"${name}" refers to ${column.ref}, not ${target}`);
+  }
+  if (has(spec, 'path') && column?.type === 'ref') refHint(check, at, name, column.ref);
+}
+
+/** A reference column filled straight from a path would hold the source's id, not a CRM id. */
+function refHint(check: Checker, at: string, name: string, target: string | undefined): void {
+  check.add(at, `"${name}" holds a CRM id: read the source's id with "ref" so it is resolved`, {
+    hint: `{ "ref": { "entity": "${target ?? '...'}", "path": "..." } }`,
+  });
+}
+
+function checkPush(check: Checker, push: JsonObject | undefined, connector: ConnectorDefinition | undefined, columns: Readonly<Record<string, unknown>> | undefined): void {
+  if (push === undefined) return;
+  const kinds = ['create', 'update', 'delete'] as const;
+  if (!kinds.some((k) => has(push, k))) check.add('/push', 'push needs at least one of "create", "update", "delete"', { anchor: 'key' });
+  if (connector !== undefined) {
+    const actions = Object.keys(asObject(connector.actions) ?? {});
+    for (const kind of kinds) {
+      const action = asString(push[kind]);
+      if (action !== undefined && !actions.includes(action)) {
+        check.add(joinPointer('/push', kind), `connector "${connector.id}" has no action "${action}"${didYouMean(action, actions)}`, { hint: `actions: ${actions.join(', ') || 'none'}` });
+      }
+    }
+  }
+  // `external_id` is the record's id in the API (from its record link), for updates and deletes.
+  const crmFields = columns === undefined ? undefined : [...Object.keys(columns), ...SYSTEM_COLUMNS.filter((c) => c !== 'custom'), 'external_id'];
+  const checkCrmField = (at: string, name: unknown): void => {
+    if (typeof name !== 'string' || crmFields === undefined || name.startsWith('custom.') || crmFields.includes(name)) return;
+    check.add(at, `no CRM field "${name}"${didYouMean(name, crmFields)}`, { hint: `fields: ${crmFields.join(', ')}; or custom.<name>` });
+  };
+  for (const [path, field] of entriesOf(push['fields'])) {
+    const at = joinPointer('/push/fields', path);
+    const spec = asObject(field);
+    if (spec === undefined) {
+      checkCrmField(at, field);
+      continue;
+    }
+    onlyOneSource(check, at, spec, PUSH_SOURCES);
+    checkCrmField(joinPointer(at, 'field'), spec['field']);
+    check.template(joinPointer(at, 'template'), spec['template'], ROOTS.mapping);
+  }
+}
