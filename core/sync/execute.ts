@@ -1,0 +1,130 @@
+// Running one run to its end, as the queue's processor: take it (compare-and-set), load its
+// connection, connector and mapping, run it, and record how it ended. Transient failures go
+// back to the queue while attempts remain; the rest fail the run for good.
+import { hostname } from 'node:os';
+import type { Knex } from 'knex';
+import { SwitchboardError, errorMessage, isSwitchboardError } from '../errors';
+import type { Engine } from '../engine';
+import { ConnectorClient } from '../http/client';
+import { compilePullMapping } from '../mapping/compile-pull';
+import { DbTokenStore } from '../store/token-store';
+import * as connections from '../store/tables/connections';
+import * as syncRuns from '../store/tables/sync-runs';
+import { nowIso } from '../store/values';
+import { HttpStreamSource } from './http-source';
+import { checkPlan, runPull, type PullOptions, type PullProgress } from './pull';
+import type { PullPlan } from './pull-page';
+
+export interface ExecuteOptions {
+  attempt: number;
+  maxAttempts: number;
+  /** Aborted when the process shuts down: the run stops at a page boundary, resumable. */
+  signal: AbortSignal;
+  worker: string;
+  onPage?: (progress: PullProgress) => void;
+}
+
+/** A retryable failure the queue should try again: the run row is already back to `queued`. */
+export class RetryLater extends SwitchboardError {}
+
+const HEARTBEAT_MS = 15_000;
+
+export async function executeRun(engine: Engine, runId: string, options: ExecuteOptions): Promise<void> {
+  const db = engine.db;
+  const run = await syncRuns.find(db, runId);
+  if (run === undefined || run.status === 'canceled' || run.status === 'succeeded' || run.status === 'failed') return;
+  if (!(await take(db, runId, options.worker))) return;
+  const heartbeat = setInterval(() => {
+    void db(syncRuns.SYNC_RUNS_TABLE).where({ id: runId, status: 'running' }).update({ heartbeat_at: nowIso() }).catch(() => undefined);
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+  try {
+    if (run.direction !== 'pull') {
+      throw new SwitchboardError('SB_BAD_REQUEST', `run ${runId}: ${run.direction} runs are not supported by this version`);
+    }
+    const outcome = await pull(engine, run, options);
+    if (outcome === 'succeeded') await syncRuns.transition(db, runId, 'succeeded');
+    else if (outcome === 'canceled') await syncRuns.transition(db, runId, 'canceled');
+    else {
+      // Shutting down between pages: back to the queue; the checkpoint lets it resume.
+      await syncRuns.transition(db, runId, 'queued', { worker: null });
+      throw new RetryLater('SB_RUN_CANCELED', `run ${runId} was interrupted by a shutdown and will resume`);
+    }
+  } catch (err) {
+    if (err instanceof RetryLater) throw err;
+    const error = isSwitchboardError(err) ? err : new SwitchboardError('SB_INTERNAL', errorMessage(err), { cause: err });
+    const again = error.retryable && options.attempt < options.maxAttempts;
+    await syncRuns.tryTransition(db, runId, again ? 'queued' : 'failed', { error: { code: error.code, message: error.message }, worker: null });
+    engine.logger.warn({ run: runId, code: error.code, attempt: options.attempt, retry: again }, `run failed: ${error.message}`);
+    throw error;
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+/**
+ * Takes a run: `queued` -> `running`. A run still `running` is taken over only when the queue
+ * hands it out again (its worker died, or this is a retry of a stalled job).
+ */
+async function take(db: Knex, runId: string, worker: string): Promise<boolean> {
+  if (await syncRuns.tryTransition(db, runId, 'running', { worker })) return true;
+  const now = nowIso();
+  const n = await db(syncRuns.SYNC_RUNS_TABLE)
+    .where({ id: runId, status: 'running' })
+    .update({ worker, heartbeat_at: now, updated_at: now, attempts: db.raw('?? + 1', ['attempts']) });
+  return n === 1;
+}
+
+async function pull(engine: Engine, run: syncRuns.SyncRun, options: ExecuteOptions): Promise<'succeeded' | 'canceled' | 'interrupted'> {
+  const mappingDef = engine.registry.mapping(run.mappingId);
+  const connector = engine.registry.connector(mappingDef.connector);
+  const stream = connector.streams?.[mappingDef.stream];
+  if (stream === undefined) throw new SwitchboardError('SB_DEFINITION_INVALID', `connector "${connector.id}" has no stream "${mappingDef.stream}"`);
+  const config = await connections.loadConfig(engine.db, engine.box, run.connectionId);
+  const client = new ConnectorClient({ connector, config, connectionId: run.connectionId, tokenStore: new DbTokenStore(engine.db, engine.box, run.connectionId) });
+  const plan: PullPlan = {
+    runId: run.id,
+    connectionId: run.connectionId,
+    mappingId: mappingDef.id,
+    mode: run.mode === 'incremental' && stream.incremental !== undefined ? 'incremental' : 'full',
+    mapping: compilePullMapping(mappingDef),
+    config,
+    primaryKey: stream.primary_key ?? 'id',
+    cursorField: stream.incremental?.cursor_field,
+    deleted: stream.deleted === undefined ? undefined : { path: stream.deleted.path, equals: stream.deleted.equals ?? true },
+    deletes: mappingDef.deletes ?? 'soft',
+    conflict: mappingDef.conflict ?? 'source_wins',
+    matchOn: mappingDef.match_on ?? [],
+  };
+  checkPlan(plan);
+  const pullOptions: PullOptions = { stopSignal: options.signal, ...(options.onPage === undefined ? {} : { onPage: options.onPage }) };
+  if (stream.incremental?.lookback_seconds !== undefined) pullOptions.lookbackSeconds = stream.incremental.lookback_seconds;
+  const result = await runPull(engine.db, plan, new HttpStreamSource(client, mappingDef.stream), pullOptions);
+  return result.outcome;
+}
+
+/** Is this `host:pid` worker a process of this machine that is gone? */
+function deadLocally(worker: string | null): boolean {
+  if (worker === null) return true;
+  const [host, pid] = worker.split(':');
+  if (host !== hostname() || pid === undefined) return false;
+  try {
+    process.kill(Number(pid), 0); // signal 0: only asks whether the process exists
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** Runs to put back in the queue after a crash: ids of queued runs, and of running runs whose worker is gone. */
+export async function recoverRuns(db: Knex, staleAfterMs: number): Promise<string[]> {
+  const staleBefore = new Date(Date.now() - staleAfterMs).toISOString();
+  const running = await syncRuns.list(db, { status: 'running', limit: 1000 });
+  for (const r of running) {
+    if (deadLocally(r.worker) || (r.heartbeatAt !== null && r.heartbeatAt < staleBefore)) {
+      await syncRuns.tryTransition(db, r.id, 'queued', { worker: null, error: { code: 'SB_INTERNAL', message: `recovered: its worker ${r.worker ?? '?'} stopped` } });
+    }
+  }
+  const queued = await syncRuns.list(db, { status: 'queued', limit: 1000 });
+  return queued.map((r) => r.id).reverse();
+}
