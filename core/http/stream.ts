@@ -8,7 +8,7 @@ import type { TemplateContext } from '../templates';
 import { getPath } from '../util/path';
 import type { ConnectorClient } from './client';
 import { streamOf, type CompiledStream, type IncrementalPlan, type ReadPlan } from './compiled';
-import { applyLookback, compareCursors, formatCursor } from './incremental';
+import { formatCursor } from './incremental';
 
 export type ReadMode = 'full' | 'incremental';
 
@@ -53,7 +53,11 @@ export interface StreamPage {
 export interface ReadOptions {
   /** `full` (default) reads everything; `incremental` reads what changed since `state.cursor` (a full read when the stream has no `incremental`). */
   mode?: ReadMode;
-  /** The stream's committed state: `cursor` is the greatest `cursor_field` among committed records. */
+  /**
+   * The stream's committed state: `cursor` is the greatest `cursor_field` among committed
+   * records, with `lookback_seconds` already applied (the caller owns the state). Without it,
+   * an incremental read starts from `incremental.start`, or reads everything.
+   */
   state?: { cursor?: unknown };
   /** Resume after the page that produced this checkpoint (pages before it are not fetched again). */
   checkpoint?: StreamCheckpoint;
@@ -61,8 +65,10 @@ export interface ReadOptions {
   prefetch?: boolean;
   /**
    * For `restart_after_records`: called when the caller asks for the page after a `restart`
-   * page (so after it committed that page); returns the new `state.cursor`. Without it, the
-   * iteration ends after the `restart` page and the caller starts a new read.
+   * page (so after it committed that page), and when resuming from a `restart` checkpoint;
+   * returns the new `state.cursor` (the greatest committed). Without it, the iteration ends
+   * after the `restart` page and the caller starts a new read with the `restart` checkpoint
+   * and the new `state`.
    */
   restartCursor?: () => unknown;
   signal?: AbortSignal;
@@ -155,7 +161,8 @@ export async function* readStream(client: ConnectorClient, streamName: string, o
   /** A new request after `restart_after_records`, refusing one that would read the same records again. */
   const restartChain = (previous: unknown, committed: unknown): Chain => {
     const cursor = startCursor(committed);
-    if (!blank(previous) && (blank(cursor) || compareCursors(cursor, previous) <= 0)) {
+    // The same cursor again would read the same records again, forever.
+    if (!blank(previous) && (blank(cursor) || JSON.stringify(cursor) === JSON.stringify(previous))) {
       throw new SwitchboardError('SB_PAGINATION_LOOP', `stream "${stream.name}": restarting after ${restartAfter} records would not move state.cursor past ${JSON.stringify(previous)}; stopping instead of reading the same records again`);
     }
     return newChain(cursor, 0);
@@ -167,11 +174,10 @@ export async function* readStream(client: ConnectorClient, streamName: string, o
     chain = newChain(checkpoint.state_cursor, checkpoint.records);
     state = checkpoint.next;
   } else if (checkpoint?.restart === true) {
-    chain = restartChain(checkpoint.state_cursor, options.state?.cursor);
+    chain = restartChain(checkpoint.state_cursor, options.restartCursor === undefined ? options.state?.cursor : await options.restartCursor());
     state = plan.paginator.first();
   } else {
-    // Lookback applies when a run starts from its saved state, not when it restarts mid-run.
-    chain = newChain(startCursor(applyLookback(options.state?.cursor, incremental?.spec.lookback_seconds)), 0);
+    chain = newChain(startCursor(options.state?.cursor), 0);
     state = plan.paginator.first();
   }
 

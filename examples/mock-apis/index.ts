@@ -1,0 +1,10 @@
+// Local mock third-party APIs, faithful to the wire formats of APIS.md, for tests and examples.
+export * from './server';
+export * from './oauth';
+export * from './hubspot';
+export * from './pipedrive';
+export * from './salesforce';
+export * from './stripe';
+export * from './shopify';
+export * from './zendesk';
+export * from './mailchimp';

@@ -1,0 +1,182 @@
+// The common parts of the local mock APIs: a node:http server on 127.0.0.1 (port 0), a log of
+// every request, JSON answers, injected faults (error statuses, resets, slow or broken
+// answers), and helpers for offsets, opaque cursors and form bodies.
+import http, { type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface LoggedRequest {
+  method: string;
+  /** Path and query as received. */
+  url: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** Arrival time, epoch milliseconds with sub-millisecond precision. */
+  at: number;
+}
+
+export interface MockResponse {
+  status?: number;
+  headers?: Record<string, string>;
+  /** Sent as JSON; a string is sent as it is. */
+  body?: unknown;
+}
+
+/**
+ * What a fault does to one request instead of the normal answer: answer with another status,
+ * reset the connection, answer late, or answer with a body that is not JSON.
+ */
+export type FaultAction = MockResponse | { reset: true } | { delayMs: number } | { invalidJson: true };
+
+/** Decides, per request (1-based index among all requests the mock received), whether a fault hits it. */
+export type Faults = (index: number, req: LoggedRequest) => FaultAction | undefined;
+
+export type Handler = (req: LoggedRequest) => MockResponse | Promise<MockResponse>;
+
+export interface MockApi {
+  /** Base URL, e.g. `http://127.0.0.1:53211`. */
+  url: string;
+  /** Every request received, in arrival order. */
+  requests: LoggedRequest[];
+  close(): Promise<void>;
+}
+
+export interface MockServerOptions {
+  faults?: Faults | undefined;
+  /** Called for each request before the handler; an answer here (e.g. a 401) replaces the handler's. */
+  guard?: ((req: LoggedRequest) => MockResponse | undefined) | undefined;
+}
+
+/** Faults at given request indices (1-based). */
+export function faultAt(indices: readonly number[], action: FaultAction): Faults {
+  const set = new Set(indices);
+  return (i) => (set.has(i) ? action : undefined);
+}
+
+/** Combines fault plans; the first that answers wins. */
+export function faults(...plans: readonly Faults[]): Faults {
+  return (i, req) => {
+    for (const plan of plans) {
+      const action = plan(i, req);
+      if (action !== undefined) return action;
+    }
+    return undefined;
+  };
+}
+
+function write(res: ServerResponse, answer: MockResponse): void {
+  const body = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+  res.writeHead(answer.status ?? 200, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), ...answer.headers });
+  res.end(body);
+}
+
+/** Starts a mock API on 127.0.0.1 with an ephemeral port. */
+export async function startMockServer(handler: Handler, options: MockServerOptions = {}): Promise<MockApi> {
+  const requests: LoggedRequest[] = [];
+  const server = http.createServer((req, res) => {
+    const at = performance.timeOrigin + performance.now();
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = req.url ?? '/';
+      const parsed = new URL(url, 'http://mock.invalid');
+      const logged: LoggedRequest = { method: req.method ?? 'GET', url, path: parsed.pathname, query: parsed.searchParams, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at };
+      requests.push(logged);
+      void answer(logged, requests.length, res);
+    });
+  });
+  const answer = async (req: LoggedRequest, index: number, res: ServerResponse): Promise<void> => {
+    try {
+      const fault = options.faults?.(index, req);
+      if (fault !== undefined) {
+        if ('reset' in fault) {
+          res.socket?.destroy();
+          return;
+        }
+        if ('invalidJson' in fault) {
+          write(res, { body: '{"results": [ {"id": "1",' });
+          return;
+        }
+        if ('delayMs' in fault) {
+          await new Promise((r) => setTimeout(r, fault.delayMs));
+          if (res.destroyed) return;
+        } else {
+          write(res, fault);
+          return;
+        }
+      }
+      write(res, options.guard?.(req) ?? (await handler(req)));
+    } catch (err) {
+      write(res, { status: 500, body: { error: `mock failure: ${(err as Error).message}` } });
+    }
+  };
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A JSON request body, or undefined when it is not JSON. */
+export function jsonBody(req: LoggedRequest): unknown {
+  try {
+    return JSON.parse(req.body);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Parses a form body with bracketed keys (`metadata[plan]=pro`) into nested objects. */
+export function parseForm(body: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(body)) {
+    const parts = key.split(/\[|\]\[|\]/).filter((p) => p !== '');
+    let node = out;
+    parts.forEach((part, i) => {
+      if (part === '__proto__' || part === 'constructor' || part === 'prototype') return;
+      if (i === parts.length - 1) node[part] = value;
+      else node = (node[part] ??= {}) as Record<string, unknown>;
+    });
+  }
+  return out;
+}
+
+/** An opaque, URL-safe cursor for a position (and optional filters). */
+export function encodeCursor(data: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(data), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string | null): Record<string, unknown> | undefined {
+  if (cursor === null || cursor === '') return undefined;
+  try {
+    const data: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    return data !== null && typeof data === 'object' ? (data as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A non-negative integer query parameter, else `fallback`, capped at `max`. */
+export function intParam(query: URLSearchParams, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  const n = Number(query.get(name));
+  return query.get(name) === null || !Number.isInteger(n) || n < 0 ? fallback : Math.min(n, max);
+}
+
+/** The bearer token of a request, if any. */
+export function bearer(req: LoggedRequest): string | undefined {
+  const header = req.headers['authorization'];
+  return typeof header === 'string' && /^bearer /i.test(header) ? header.slice(7) : undefined;
+}
+
+/** The `user:password` of a Basic authorization header, if any. */
+export function basicCredentials(req: LoggedRequest): string | undefined {
+  const header = req.headers['authorization'];
+  return typeof header === 'string' && /^basic /i.test(header) ? Buffer.from(header.slice(6), 'base64').toString('utf8') : undefined;
+}
