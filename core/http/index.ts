@@ -11,4 +11,3 @@ export { compileRequest, renderRequest, joinUrl, resolvePageUrl, type CompiledRe
 export { backoffDelay, parseRetryAfter, rateLimitResetMs, retryAfterMs, retryPolicy, DEFAULT_RETRY_STATUSES, type RetryPolicy } from './retry';
 export { encodeForm, encodeQuery, withQuery } from './encode';
 export { send, TransportError, type HttpRequest, type HttpResponse } from './transport';
-export { connectorStreamSource } from './source';
