@@ -8,6 +8,7 @@ import { SwitchboardError } from './errors';
 import { loadRegistry, type Registry } from './definitions';
 import type { ConnectorDefinition } from './generated/connector';
 import { createLogger, type Logger } from './logger';
+import { BullQueue } from './queue/bullmq';
 import { MemoryQueue } from './queue/memory';
 import type { JobQueue, ScheduledRun } from './queue/types';
 import { SecretBox, loadKey } from './secrets';
@@ -37,6 +38,14 @@ export interface EngineOptions {
   attempts?: number;
   /** Base delay between attempts (default 1000 ms). */
   backoffMs?: number;
+  /** `memory`, `bullmq`, or `auto` (default): BullMQ when REDIS_URL is set. */
+  queue?: 'memory' | 'bullmq' | 'auto';
+  /** Redis for BullMQ; default REDIS_URL. */
+  redisUrl?: string;
+  /** Redis key prefix of the queue (default `switchboard`). */
+  queuePrefix?: string;
+  /** BullMQ: how long a job may go without lock renewal before it counts as stalled. */
+  stalledIntervalMs?: number;
   logger?: Logger;
 }
 
@@ -101,14 +110,25 @@ export class Engine {
     const db = options.knex ?? openDatabase(target!);
     await migrate(db);
     const engine = new Engine(db, box, registry, logger, target, options.knex === undefined);
-    engine.queue = new MemoryQueue({
-      processor: (runId, job) => engine.executeRun(runId, { attempt: job.attempt, maxAttempts: options.attempts ?? 3, signal: job.signal }),
-      onSchedule: (run, key) => engine.fireSchedule(run, key),
+    const attempts = options.attempts ?? 3;
+    const common = {
+      processor: (runId: string, job: { attempt: number; signal: AbortSignal }) => engine.executeRun(runId, { attempt: job.attempt, maxAttempts: attempts, signal: job.signal }),
+      onSchedule: (run: ScheduledRun, key: string) => engine.fireSchedule(run, key),
       concurrency: options.concurrency ?? 2,
-      attempts: options.attempts ?? 3,
+      attempts,
       backoffMs: options.backoffMs ?? 1000,
-      onError: (err, context) => logger.warn({ err }, context),
-    });
+      onError: (err: unknown, context: string) => logger.warn({ err }, context),
+    };
+    const redisUrl = options.redisUrl ?? (env['REDIS_URL'] || undefined);
+    const kind = options.queue ?? 'auto';
+    if (kind === 'bullmq' && redisUrl === undefined) {
+      await engine.close();
+      throw new SwitchboardError('SB_CONFIG_INVALID', 'BullMQ needs Redis: set REDIS_URL (e.g. redis://127.0.0.1:6379)');
+    }
+    engine.queue =
+      kind !== 'memory' && redisUrl !== undefined
+        ? new BullQueue({ ...common, redisUrl, ...(options.queuePrefix === undefined ? {} : { prefix: options.queuePrefix }), ...(options.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: options.stalledIntervalMs }) })
+        : new MemoryQueue(common);
     return engine;
   }
 
@@ -273,7 +293,7 @@ export class Engine {
   }
 
   async close(): Promise<void> {
-    await this.queue.close();
+    await this.queue?.close();
     if (this.#ownsDb) await this.db.destroy();
   }
 }

@@ -1,7 +1,11 @@
 // The registry of `switchboard` subcommands, in the order `--help` lists them.
 import type { Command } from '../command';
 import { migrateCommand } from './migrate';
+import { validateCommand } from './validate';
+import { syncCommand } from './sync';
 
 export const COMMANDS: readonly Command[] = [
   migrateCommand,
+  validateCommand,
+  syncCommand,
 ];

@@ -80,11 +80,12 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
         add(counts, out.counts);
         options.onPage?.({ pages: counts.pages, counts: { ...counts }, elapsedMs: Date.now() - started });
         if (page.checkpoint === null) break;
-        if (options.stopSignal?.aborted === true) return { outcome: 'interrupted', counts, refsResolved };
-        if (counts.pages % every === 0 && (await syncRuns.isCancelRequested(db, plan.runId))) {
+        const stopping = options.stopSignal?.aborted === true;
+        if ((stopping || counts.pages % every === 0) && (await syncRuns.isCancelRequested(db, plan.runId))) {
           await syncState.save(db, key, { state: saved.state, checkpoint: null, checkpointRunId: null });
           return { outcome: 'canceled', counts, refsResolved };
         }
+        if (stopping) return { outcome: 'interrupted', counts, refsResolved };
       }
     } finally {
       reader.abort();

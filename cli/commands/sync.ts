@@ -1,0 +1,114 @@
+// `switchboard sync MAPPING --config FILE`: one pull run in this process, with a progress bar
+// on a terminal and a one-line summary (or the summary object with --json).
+import { readFile } from 'node:fs/promises';
+import type { Command, CommandContext } from '../command';
+import { SwitchboardError, errorMessage, isSwitchboardError } from '../../core/errors';
+import { Engine } from '../../core/engine';
+import { silentLogger } from '../../core/logger';
+import * as syncRuns from '../../core/store/tables/sync-runs';
+import { runSummary, formatSummaryLine, formatProgress } from '../summary';
+
+export const syncCommand: Command = {
+  name: 'sync',
+  summary: 'run one pull sync of a mapping in this process',
+  usage: `Usage: switchboard sync MAPPING --config FILE [--connection NAME] [--full] [--json]
+
+Reads the mapping's stream from its connector and writes the records into the CRM store
+(the database is brought up to date first). The connection NAME (default: the connector's
+id) is created, or updated, with the settings in FILE (JSON). Runs are incremental when the
+stream has an incremental cursor, unless --full. A run interrupted (Ctrl-C, a crash) resumes
+from its last committed page the next time it is asked for.
+
+Options:
+  --config FILE        the connection's settings (JSON)
+  --connection NAME    the connection to use or create (default: the connector id)
+  --full               read everything, and apply deletions of records gone from the source
+  --json               print the summary as JSON`,
+  options: {
+    config: { type: 'string' },
+    connection: { type: 'string' },
+    full: { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
+  run: (ctx) => runMapping(ctx, 'pull'),
+};
+
+export async function readConfig(file: string | undefined, cwd: string): Promise<Record<string, unknown>> {
+  if (file === undefined) throw new SwitchboardError('SB_CONFIG_INVALID', '--config FILE is required (the connection settings, as JSON)');
+  let text: string;
+  try {
+    text = await readFile(file.startsWith('/') ? file : `${cwd}/${file}`, 'utf8');
+  } catch (err) {
+    throw new SwitchboardError('SB_CONFIG_INVALID', `cannot read the config file ${file}: ${errorMessage(err)}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new SwitchboardError('SB_CONFIG_INVALID', `the config file ${file} is not valid JSON: ${errorMessage(err)}`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new SwitchboardError('SB_CONFIG_INVALID', `the config file ${file} must hold a JSON object`);
+  return value as Record<string, unknown>;
+}
+
+/** Shared by `sync` and `push`: one run of the mapping in this process. */
+export async function runMapping({ positionals, values, global, io }: CommandContext, direction: syncRuns.RunDirection): Promise<number> {
+  const mappingId = positionals[0];
+  if (mappingId === undefined || positionals.length > 1) throw new SwitchboardError('SB_CONFIG_INVALID', `give exactly one mapping id (e.g. \`switchboard ${direction === 'pull' ? 'sync' : 'push'} hubspot-contacts --config hubspot.json\`)`);
+  const config = await readConfig(values['config'] as string | undefined, io.cwd);
+  const json = values['json'] === true;
+  const engine = await Engine.open({
+    ...(global.db === undefined ? {} : { db: global.db }),
+    env: io.env,
+    cwd: io.cwd,
+    connectorsDir: global.connectorsDir,
+    mappingsDir: global.mappingsDir,
+    queue: 'memory',
+    concurrency: 0,
+    logger: silentLogger(),
+  });
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const mapping = engine.registry.mapping(mappingId);
+    const connection = await engine.ensureConnection((values['connection'] as string | undefined) ?? mapping.connector, mapping.connector, config);
+    let { run } = await syncRuns.requestRun(engine.db, { connectionId: connection.id, mappingId, direction, mode: values['full'] === true ? 'full' : 'incremental', trigger: 'cli' });
+    if (run.status === 'running') {
+      // Left running by a process that is gone: take it over and resume from its checkpoint.
+      const recovered = await engine.recover(Number.MAX_SAFE_INTEGER);
+      if (!recovered.includes(run.id)) throw new SwitchboardError('SB_CONFLICT', `run ${run.id} of ${mappingId} is already running (worker ${run.worker ?? '?'}); cancel it or wait for it`);
+      run = await syncRuns.get(engine.db, run.id);
+      if (!json) io.stderr.write(`resuming run ${run.id}, left unfinished by ${run.worker ?? 'a stopped process'}\n`);
+    }
+    const tty = io.stderr.isTTY === true && !json;
+    const maxAttempts = 3;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await engine.executeRun(run.id, {
+          attempt,
+          maxAttempts,
+          signal: stop.signal,
+          ...(tty ? { onPage: (p) => io.stderr.write(`\r${formatProgress(p)}`) } : {}),
+        });
+        break;
+      } catch (err) {
+        const again = isSwitchboardError(err) && err.retryable && attempt < maxAttempts && !stop.signal.aborted;
+        if (!again) break;
+        if (tty) io.stderr.write(`\n${errorMessage(err)}; trying again\n`);
+        await new Promise((r) => setTimeout(r, 1000 * 2 ** (attempt - 1)));
+      }
+    }
+    if (tty) io.stderr.write('\r\u001b[2K');
+    const finished = await syncRuns.get(engine.db, run.id);
+    const summary = runSummary(finished);
+    io.stdout.write(json ? `${JSON.stringify(summary)}\n` : `${formatSummaryLine(mappingId, finished)}\n`);
+    return finished.status === 'succeeded' ? 0 : finished.status === 'queued' ? 130 : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await engine.close();
+  }
+}
+

@@ -1,0 +1,46 @@
+// How a run is reported on the command line: the summary object of FORMAT.md, a one-line
+// summary, and the progress line.
+import type { SyncRun } from '../core/store/tables/sync-runs';
+import type { PullProgress } from '../core/sync/pull';
+
+export interface RunSummary {
+  run_id: string;
+  status: string;
+  records: { read: number; created: number; updated: number; unchanged: number; deleted: number; rejected: number };
+  pages: number;
+  requests: number;
+  retries: number;
+  duration_ms: number;
+  error?: { code: string; message: string };
+}
+
+export function runSummary(run: SyncRun): RunSummary {
+  const c = run.counts;
+  return {
+    run_id: run.id,
+    status: run.status,
+    records: { read: c.records_read, created: c.records_created, updated: c.records_updated, unchanged: c.records_unchanged, deleted: c.records_deleted, rejected: c.records_rejected },
+    pages: c.pages,
+    requests: c.requests,
+    retries: c.retries,
+    duration_ms: run.durationMs ?? 0,
+    ...(run.error === null ? {} : { error: run.error }),
+  };
+}
+
+const n = (v: number): string => v.toLocaleString('en-US');
+
+export function formatSummaryLine(mappingId: string, run: SyncRun): string {
+  const s = runSummary(run);
+  const r = s.records;
+  const head = `${mappingId}: ${s.status} in ${(s.duration_ms / 1000).toFixed(1)}s`;
+  const body = `${n(r.read)} read, ${n(r.created)} created, ${n(r.updated)} updated, ${n(r.unchanged)} unchanged, ${n(r.deleted)} deleted, ${n(r.rejected)} rejected; ${n(s.pages)} pages, ${n(s.requests)} requests, ${n(s.retries)} retries`;
+  const tail = s.error === undefined ? '' : ` (${s.error.code}: ${s.error.message})`;
+  const rejected = r.rejected > 0 ? ` (see rejected records of run ${s.run_id})` : '';
+  return `${head} - ${body}${rejected}${tail}`;
+}
+
+export function formatProgress(p: PullProgress): string {
+  const rate = p.elapsedMs > 0 ? Math.round((p.counts.records_read * 1000) / p.elapsedMs) : 0;
+  return `page ${n(p.pages)} - ${n(p.counts.records_read)} read (${n(p.counts.records_created)} new, ${n(p.counts.records_updated)} changed) - ${n(rate)} records/s`;
+}
