@@ -77,7 +77,7 @@ export async function runMapping({ positionals, values, global, io }: CommandCon
     let { run } = await syncRuns.requestRun(engine.db, { connectionId: connection.id, mappingId, direction, mode: values['full'] === true ? 'full' : 'incremental', trigger: 'cli' });
     if (run.status === 'running') {
       // Left running by a process that is gone: take it over and resume from its checkpoint.
-      const recovered = await engine.recover(Number.MAX_SAFE_INTEGER);
+      const recovered = await engine.recover(Infinity);
       if (!recovered.includes(run.id)) throw new SwitchboardError('SB_CONFLICT', `run ${run.id} of ${mappingId} is already running (worker ${run.worker ?? '?'}); cancel it or wait for it`);
       run = await syncRuns.get(engine.db, run.id);
       if (!json) io.stderr.write(`resuming run ${run.id}, left unfinished by ${run.worker ?? 'a stopped process'}\n`);

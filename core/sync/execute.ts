@@ -118,7 +118,8 @@ function deadLocally(worker: string | null): boolean {
 
 /** Runs to put back in the queue after a crash: ids of queued runs, and of running runs whose worker is gone. */
 export async function recoverRuns(db: Knex, staleAfterMs: number): Promise<string[]> {
-  const staleBefore = new Date(Date.now() - staleAfterMs).toISOString();
+  // Infinity: only runs whose worker is a dead process of this machine.
+  const staleBefore = Number.isFinite(staleAfterMs) ? new Date(Date.now() - staleAfterMs).toISOString() : '';
   const running = await syncRuns.list(db, { status: 'running', limit: 1000 });
   for (const r of running) {
     if (deadLocally(r.worker) || (r.heartbeatAt !== null && r.heartbeatAt < staleBefore)) {
