@@ -1,0 +1,200 @@
+// Faults between us and the API: rate limiting with Retry-After, bursts of 503, reset
+// connections, slow answers, invalid JSON and non-retryable statuses. A read either completes
+// with every record exactly once or fails with a clear error.
+import { isSwitchboardError, type SwitchboardError } from '../../../core/errors';
+import { readStream } from '../../../core/http';
+import { hubspotContacts, startHubSpot } from '../../../examples/mock-apis/hubspot';
+import { faultAt, faults, type MockApi } from '../../../examples/mock-apis/server';
+import { shopifyCustomers, startShopify } from '../../../examples/mock-apis/shopify';
+import { startStripe, STRIPE_RATE_LIMITED, stripeCustomers } from '../../../examples/mock-apis/stripe';
+import { client, hubspotDefinition, idsOf, readAll, recordsOf, shopifyDefinition, stripeDefinition } from '../../helpers/http-connectors';
+
+let api: MockApi | undefined;
+afterEach(async () => {
+  await api?.close();
+  api = undefined;
+});
+
+const TOKEN = 'pat-na1-0123456789';
+const contacts = hubspotContacts(300);
+const config = (url: string) => ({ base_url: url, access_token: TOKEN });
+
+async function failure(p: Promise<unknown>): Promise<SwitchboardError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!isSwitchboardError(err)) throw new Error(`expected a SwitchboardError, got ${String(err)}`);
+  return err;
+}
+
+function expectAllOnce(records: unknown[]): void {
+  expect(idsOf(records)).toEqual(contacts.map((c) => c.id));
+}
+
+describe('retried faults', () => {
+  it('429 with a fractional Retry-After waits that long, then the read completes', async () => {
+    api = await startHubSpot({ objects: { contacts }, token: TOKEN, faults: faultAt([2], { status: 429, headers: { 'retry-after': '0.3' }, body: { status: 'error', errorType: 'RATE_LIMIT' } }) });
+    const c = client(hubspotDefinition({ retry: { max_attempts: 3, backoff: { initial_ms: 1, max_ms: 5000 } } }), config(api.url));
+    const pages = await readAll(c, 'contacts', { prefetch: false });
+    expectAllOnce(recordsOf(pages));
+    const [, limited, retried] = api.requests;
+    expect(retried!.at - limited!.at).toBeGreaterThanOrEqual(290);
+    expect(pages[1]).toMatchObject({ requests: 2, retries: 1 });
+    expect(c.stats).toEqual({ requests: 4, retries: 1 });
+  });
+
+  it('Retry-After as an HTTP date is honoured', async () => {
+    const when = () => new Date(Date.now() + 1500).toUTCString();
+    api = await startHubSpot({ objects: { contacts }, token: TOKEN, faults: (i) => (i === 1 ? { status: 503, headers: { 'retry-after': when() } } : undefined) });
+    const pages = await readAll(client(hubspotDefinition({ retry: { max_attempts: 2, backoff: { initial_ms: 1, max_ms: 5000 } } }), config(api.url)), 'contacts');
+    expectAllOnce(recordsOf(pages));
+    expect(api.requests[1]!.at - api.requests[0]!.at).toBeGreaterThanOrEqual(400);
+  });
+
+  it('Shopify 429 with Retry-After and the read goes on with the same link', async () => {
+    const customers = shopifyCustomers(120);
+    api = await startShopify({ customers, accessToken: 'shpat', faults: faultAt([2], { status: 429, headers: { 'retry-after': '0.1' }, body: { errors: 'Exceeded 2 calls per second for api client.' } }) });
+    const pages = await readAll(client(shopifyDefinition(), { base_url: api.url, access_token: 'shpat' }), 'customers');
+    expect(idsOf(recordsOf(pages))).toEqual(customers.map((c) => c.id));
+    expect(api.requests[2]!.url).toBe(api.requests[1]!.url);
+  });
+
+  it('Stripe 429 without Retry-After backs off exponentially', async () => {
+    const customers = stripeCustomers(150);
+    api = await startStripe({ customers, secretKey: 'sk_test_1', faults: faultAt([1, 2, 3], STRIPE_RATE_LIMITED) });
+    const c = client(stripeDefinition(), { base_url: api.url, secret_key: 'sk_test_1' });
+    const pages = await readAll(c, 'customers');
+    expect(idsOf(recordsOf(pages))).toEqual(customers.map((x) => x.id));
+    expect(pages[0]).toMatchObject({ requests: 4, retries: 3 });
+  });
+
+  it('a burst of 503s is ridden out', async () => {
+    api = await startHubSpot({ objects: { contacts }, token: TOKEN, faults: faultAt([2, 3, 4, 5], { status: 503, body: { message: 'unavailable' } }) });
+    const c = client(hubspotDefinition({ retry: { max_attempts: 6, backoff: { initial_ms: 2, max_ms: 20 } } }), config(api.url));
+    expectAllOnce(recordsOf(await readAll(c, 'contacts')));
+    expect(c.stats).toEqual({ requests: 7, retries: 4 });
+  });
+
+  it('connection resets (socket destroyed) are retried', async () => {
+    api = await startHubSpot({ objects: { contacts }, token: TOKEN, faults: faultAt([1, 3, 4], { reset: true }) });
+    const c = client(hubspotDefinition(), config(api.url));
+    expectAllOnce(recordsOf(await readAll(c, 'contacts')));
+    expect(c.stats.retries).toBe(3);
+  });
+
+  it('an answer slower than timeout_ms is abandoned and retried', async () => {
+    api = await startHubSpot({ objects: { contacts }, token: TOKEN, faults: faultAt([2], { delayMs: 1500 }) });
+    const c = client(hubspotDefinition({ timeout_ms: 300 }), config(api.url));
+    const started = Date.now();
+    expectAllOnce(recordsOf(await readAll(c, 'contacts', { prefetch: false })));
+    expect(Date.now() - started).toBeLessThan(1400);
+    expect(c.stats.retries).toBe(1);
+  });
+
+  it('rate-limit headers at zero remaining hold the next request until the reset', async () => {
+    const hold = faultAt([1], { body: { results: [], paging: { next: { after: 'x' } } }, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '0.4' } });
+    api = await startHubSpot({ objects: { contacts }, token: TOKEN, faults: hold });
+    const def = hubspotDefinition({ retry: { rate_limit_headers: { remaining: 'X-RateLimit-Remaining', reset: 'X-RateLimit-Reset' } } });
+    const c = client(def, config(api.url));
+    const check = c.connector.check!;
+    await c.send(check, c.context());
+    await c.send(check, c.context());
+    expect(api.requests[1]!.at - api.requests[0]!.at).toBeGreaterThanOrEqual(380);
+  });
+});
+
+describe('failures', () => {
+  it('a timeout on every attempt is SB_HTTP_TIMEOUT', async () => {
+    api = await startHubSpot({ objects: { contacts }, token: TOKEN, faults: () => ({ delayMs: 1000 }) });
+    const err = await failure(readAll(client(hubspotDefinition({ timeout_ms: 100, retry: { max_attempts: 2, backoff: { initial_ms: 1, max_ms: 5 } } }), config(api.url)), 'contacts'));
+    expect(err.code).toBe('SB_HTTP_TIMEOUT');
+    expect(err.message).toMatch(/no response within 100 ms \(after 2 attempts\)/);
+  });
+
+  it('503 until max_attempts is SB_HTTP_RETRIES_EXHAUSTED with the body', async () => {
+    api = await startHubSpot({ objects: { contacts }, token: TOKEN, faults: () => ({ status: 503, body: { message: 'down for maintenance' } }) });
+    const err = await failure(readAll(client(hubspotDefinition(), config(api.url)), 'contacts'));
+    expect(err.code).toBe('SB_HTTP_RETRIES_EXHAUSTED');
+    expect(err.retryable).toBe(true);
+    expect(err.message).toContain('answered 503');
+    expect(err.message).toContain('down for maintenance');
+    expect(api.requests).toHaveLength(5);
+  });
+
+  it('resets on every attempt are SB_HTTP_NETWORK', async () => {
+    api = await startHubSpot({ objects: { contacts }, token: TOKEN, faults: () => ({ reset: true }) });
+    const err = await failure(readAll(client(hubspotDefinition(), config(api.url)), 'contacts'));
+    expect(err.code).toBe('SB_HTTP_NETWORK');
+  });
+
+  it('invalid JSON is SB_HTTP_INVALID_RESPONSE at once (not retried)', async () => {
+    api = await startHubSpot({ objects: { contacts }, token: TOKEN, faults: faultAt([2], { invalidJson: true }) });
+    const pages: unknown[] = [];
+    const err = await failure(
+      (async () => {
+        for await (const p of readStream(client(hubspotDefinition(), config(api!.url)), 'contacts')) pages.push(p);
+      })(),
+    );
+    expect(err.code).toBe('SB_HTTP_INVALID_RESPONSE');
+    expect(err.message).toMatch(/not valid JSON/);
+    expect(pages).toHaveLength(1);
+    expect(api.requests).toHaveLength(2);
+  });
+
+  it('records missing at the records path is SB_HTTP_INVALID_RESPONSE', async () => {
+    api = await startHubSpot({ objects: { contacts }, token: TOKEN });
+    const def = hubspotDefinition();
+    def.streams!['contacts']!.records = 'items';
+    const err = await failure(readAll(client(def, config(api.url)), 'contacts'));
+    expect(err.code).toBe('SB_HTTP_INVALID_RESPONSE');
+    expect(err.message).toContain('"items"');
+  });
+
+  it.each([400, 403, 404])('%i fails fast with the API error body, secrets redacted', async (status) => {
+    api = await startHubSpot({
+      objects: { contacts },
+      token: TOKEN,
+      faults: () => ({ status, body: [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: `token ${TOKEN} over limit` }] }),
+    });
+    const c = client(hubspotDefinition({ auth: { type: 'api_key', name: 'hapikey', value: '{{config.access_token}}', in: 'query' } }), config(api.url));
+    const err = await failure(readAll(c, 'contacts'));
+    expect(err.code).toBe('SB_HTTP_REQUEST_FAILED');
+    expect(api.requests).toHaveLength(1);
+    expect(err.message).toContain(`answered ${status}`);
+    expect(err.message).toContain('REQUEST_LIMIT_EXCEEDED');
+    expect(err.message).toContain('[REDACTED]');
+    expect(JSON.stringify({ m: err.message, d: err.details })).not.toContain(TOKEN);
+  });
+
+  it('401 with a static token is SB_AUTH_FAILED, not retried', async () => {
+    api = await startHubSpot({ objects: { contacts }, token: 'another-token' });
+    const err = await failure(readAll(client(hubspotDefinition(), config(api.url)), 'contacts'));
+    expect(err.code).toBe('SB_AUTH_FAILED');
+    expect(err.message).toContain('INVALID_AUTHENTICATION');
+    expect(api.requests).toHaveLength(1);
+  });
+
+  it('aborting a read stops it between attempts', async () => {
+    api = await startHubSpot({ objects: { contacts }, token: TOKEN, faults: () => ({ status: 503 }) });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('stop')), 50);
+    const c = client(hubspotDefinition({ retry: { max_attempts: 10, backoff: { initial_ms: 1000, max_ms: 1000, jitter: false } } }), config(api.url));
+    const started = Date.now();
+    await expect(readAll(c, 'contacts', { signal: controller.signal })).rejects.toThrow('stop');
+    expect(Date.now() - started).toBeLessThan(900);
+  });
+});
+
+describe('merged fault plans', () => {
+  it('several fault kinds in one read still give every record once', async () => {
+    api = await startHubSpot({
+      objects: { contacts },
+      token: TOKEN,
+      faults: faults(faultAt([1], { reset: true }), faultAt([3], { status: 502 }), faultAt([4], { delayMs: 800 }), faultAt([6], { status: 429, headers: { 'retry-after': '0' } })),
+    });
+    const c = client(hubspotDefinition({ timeout_ms: 300 }), config(api.url));
+    expectAllOnce(recordsOf(await readAll(c, 'contacts')));
+    expect(c.stats.retries).toBe(4);
+  });
+});
