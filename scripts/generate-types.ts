@@ -1,25 +1,10 @@
 // `npm run types`: generates core/generated/*.ts from core/schemas/*.schema.json with
-// json-schema-to-typescript. The staleness test calls generateTypes() and compares in memory.
-import { readFileSync, writeFileSync } from 'node:fs';
+// json-schema-to-typescript; `--check` fails when the committed files are stale.
 import { join } from 'node:path';
 import { compile, type JSONSchema } from 'json-schema-to-typescript';
-
-const ROOT = join(__dirname, '..');
-
-export const SCHEMA_KINDS = ['connector', 'mapping'] as const;
-export type SchemaKind = (typeof SCHEMA_KINDS)[number];
-
-export interface GeneratedFile {
-  /** Path relative to the repository root. */
-  path: string;
-  content: string;
-}
+import { SCHEMA_KINDS, readSchema, runMain, writeOrCheck, type GeneratedFile, type SchemaKind } from './generated-files';
 
 type JsonObject = Record<string, unknown>;
-
-export function readSchema(kind: SchemaKind): JsonObject {
-  return JSON.parse(readFileSync(join(ROOT, 'core', 'schemas', `${kind}.schema.json`), 'utf8')) as JsonObject;
-}
 
 function isObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -94,16 +79,4 @@ export async function generateTypes(): Promise<GeneratedFile[]> {
   return files;
 }
 
-async function main(): Promise<void> {
-  for (const file of await generateTypes()) {
-    writeFileSync(join(ROOT, file.path), file.content);
-    process.stdout.write(`wrote ${file.path}\n`);
-  }
-}
-
-if (require.main === module) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  });
-}
+if (require.main === module) runMain(() => writeOrCheck(generateTypes, 'npm run types'));

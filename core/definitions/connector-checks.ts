@@ -46,8 +46,8 @@ export function connectorProblems(doc: SourceDocument): Problem[] {
 
 function checkAuth(check: Checker, auth: JsonObject | undefined): void {
   if (auth === undefined) return;
-  for (const key of AUTH_TEMPLATES) check.template(joinPointer('/auth', key), auth[key], ROOTS.shared);
-  check.tree('/auth/token_params', auth['token_params'], ROOTS.shared);
+  for (const key of AUTH_TEMPLATES) check.template(joinPointer('/auth', key), auth[key], ROOTS.auth);
+  check.tree('/auth/token_params', auth['token_params'], ROOTS.auth);
   if (auth['type'] !== 'oauth2') return;
   const grant = asString(auth['grant']);
   const needs: Record<string, string[]> = {

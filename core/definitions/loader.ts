@@ -1,7 +1,7 @@
 // Loads connector and mapping files from folders (or given paths) into a registry, with every
 // problem of every file: syntax, schema, semantics, ids equal to file names and unique.
 import { readFile, readdir, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { SwitchboardError } from '../errors';
 import type { ConnectorDefinition } from '../generated/connector';
 import type { MappingDefinition } from '../generated/mapping';
@@ -92,6 +92,10 @@ async function readOne(file: string, dirs: { connectors: string; mappings: strin
   }
   const { doc, problems } = parseSource(file, text);
   if (doc === undefined) return { file, problems };
+  if (doc.value === null || typeof doc.value !== 'object' || Array.isArray(doc.value)) {
+    problems.push(problemAt(doc, '', 'a definition must be a JSON object ({ ... })'));
+    return { file, problems };
+  }
   const kind = kindOf(doc, dirs);
   if (kind === undefined) {
     problems.push(problemAt(doc, '', 'cannot tell whether this is a connector or a mapping', { hint: `add "$schema": "../core/schemas/${SCHEMA_FILES.connector}" (or ${SCHEMA_FILES.mapping}), or put it in a connectors/ or mappings/ folder` }));
@@ -147,7 +151,9 @@ export async function loadDefinitions(options: LoadOptions = {}): Promise<{ regi
       const id = idOf(f.doc);
       const key = `${f.kind}\u0000${id}`;
       const other = firstFile.get(key);
-      if (id !== undefined && other !== undefined) f.problems.push(problemAt(f.doc, '/id', `duplicate ${f.kind} id "${id}": ${other} has it too`));
+      if (id !== undefined && other !== undefined) {
+        f.problems.push(problemAt(f.doc, '/id', `duplicate ${f.kind} id "${id}": ${relative(dirname(f.file), other)} has it too`));
+      }
       else if (id !== undefined) firstFile.set(key, f.file);
       if (f.problems.length === 0 && id !== undefined) {
         if (f.kind === 'connector') connectors.set(id, deepFreeze(f.doc.value as ConnectorDefinition));

@@ -15,6 +15,7 @@ export interface KnownDefinitions {
 }
 
 const SOURCES = ['path', 'template', 'value', 'ref'] as const;
+const FIELD_NAME = /^[a-z_][a-z0-9_]*$/;
 const PUSH_SOURCES = ['field', 'template', 'value'] as const;
 
 export function mappingProblems(doc: SourceDocument, known: KnownDefinitions | undefined): Problem[] {
@@ -76,7 +77,8 @@ function checkField(
 ): void {
   const isCustom = name.startsWith('custom.');
   const column = columns?.[name];
-  if (columns !== undefined && !isCustom && column === undefined) {
+  // Names the schema refuses (`Email`) are reported there, with a fix.
+  if (columns !== undefined && !isCustom && column === undefined && FIELD_NAME.test(name)) {
     const system = (SYSTEM_COLUMNS as readonly string[]).includes(name);
     check.add(at, system ? `"${name}" is set by Switchboard and cannot be mapped` : `${entity} has no field "${name}"${didYouMean(name, Object.keys(columns))}`, {
       anchor: 'key',

@@ -82,10 +82,13 @@ function nameOf(pointer: string): string {
   return `"${last}"`;
 }
 
+/** The first sentence of a schema description, as a hint (markdown backticks dropped). */
 function firstSentence(text: unknown): string | undefined {
   if (typeof text !== 'string') return undefined;
-  const match = /^.*?[.:](\s|$)/.exec(text);
-  return (match?.[0] ?? text).trim().replace(/[.:]$/, '');
+  const plain = text.replace(/`/g, '');
+  // A sentence ends at a period followed by a capital letter (so "e.g. x" and "..." do not end one).
+  const end = /\.(?=\s+[A-Z]|$)/.exec(plain);
+  return end === null ? plain : plain.slice(0, end.index);
 }
 
 function list(values: readonly unknown[]): string {
@@ -104,7 +107,7 @@ const NAME_RULES: Record<string, string> = {
 };
 
 /** Translates one ajv error; undefined when another error of the same mistake says it better. */
-function translate(kind: DefinitionKind, doc: SourceDocument, e: ErrorObject): Problem | undefined {
+function translate(kind: DefinitionKind, doc: SourceDocument, e: ErrorObject, typos: ReadonlySet<string>): Problem | undefined {
   const pointer = e.instancePath;
   const name = nameOf(pointer);
   const parent = (e.parentSchema ?? {}) as Schema;
@@ -123,6 +126,7 @@ function translate(kind: DefinitionKind, doc: SourceDocument, e: ErrorObject): P
     case 'required': {
       const property = String(params['missingProperty']);
       if (property === 'type' && parent['discriminator'] !== undefined) return undefined; // said by `discriminator`
+      if (typos.has(joinPointer(pointer, property))) return undefined; // said by "unknown property ... did you mean"
       const description = firstSentence((parent['properties'] as Record<string, Schema> | undefined)?.[property]?.['description']);
       return problemAt(doc, pointer, `missing required property "${property}"${pointer === '' ? '' : ` in ${name}`}`, { anchor: 'key', hint: description });
     }
@@ -159,7 +163,9 @@ function translate(kind: DefinitionKind, doc: SourceDocument, e: ErrorObject): P
       if (propertyName !== undefined) {
         const container = splitPointer(pointer).pop() ?? '';
         const rule = NAME_RULES[container] ?? `names must match ${String(params['pattern'])}`;
-        return problemAt(doc, joinPointer(pointer, propertyName), `invalid name "${propertyName}" in "${container}": ${rule}`, { anchor: 'key' });
+        const fixed = [propertyName.replace(/[\s-]+/g, '_'), propertyName.toLowerCase().replace(/[\s-]+/g, '_')].find((n) => new RegExp(String(params['pattern'])).test(n));
+        const hint = fixed === undefined ? '' : ` — did you mean "${fixed}"?`;
+        return problemAt(doc, joinPointer(pointer, propertyName), `invalid name "${propertyName}" in "${container}"${hint}`, { anchor: 'key', hint: rule });
       }
       const last = splitPointer(pointer).pop() ?? '';
       const custom = splitPointer(pointer).length === 1 ? PATTERN_MESSAGES[last] : undefined;
@@ -219,8 +225,16 @@ export function schemaProblems(kind: DefinitionKind, doc: SourceDocument): Probl
   if (validate(doc.value)) return [];
   const collapsed = collapseOneOf(doc, [...(validate.errors ?? [])]);
   const problems = [...collapsed.problems];
+  // A misspelt required property is one mistake: "did you mean" says it, "missing" would repeat it.
+  const typos = new Set<string>();
   for (const e of collapsed.errors) {
-    const problem = translate(kind, doc, e);
+    if (e.keyword !== 'additionalProperties') continue;
+    const allowed = Object.keys(((e.parentSchema as Schema | undefined)?.['properties'] as Schema | undefined) ?? {});
+    const suggestion = closest(String(e.params['additionalProperty']), allowed);
+    if (suggestion !== undefined) typos.add(joinPointer(e.instancePath, suggestion));
+  }
+  for (const e of collapsed.errors) {
+    const problem = translate(kind, doc, e, typos);
     if (problem !== undefined) problems.push(problem);
   }
   return problems;

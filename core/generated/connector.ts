@@ -61,7 +61,7 @@ export interface ConnectorDefinition {
    */
   base_url: Template;
   /**
-   * How requests are authenticated; chosen by `type`: `none`, `api_key`, `basic`, `bearer` or `oauth2`. Defaults to `none`.
+   * How requests are authenticated; chosen by `type`: `none`, `api_key`, `basic`, `bearer` or `oauth2`. Defaults to `none`. Its templates see `config` and `now`.
    */
   auth?: Auth;
   /**
@@ -632,7 +632,7 @@ export interface Deleted {
   equals?: unknown;
 }
 /**
- * A named write request. Its templates see `record` (the payload built by a mapping's `push.fields`) and `config`.
+ * A named write request. Its templates see `record` (the payload built by a mapping's `push.fields`), `config` and `now`.
  */
 export interface Action {
   /**

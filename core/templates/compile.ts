@@ -14,6 +14,8 @@ export type Evaluator = (ctx: TemplateContext) => unknown;
 export interface TemplateUse {
   kind: 'root' | 'helper';
   name: string;
+  /** For roots: the whole path, e.g. ['config', 'api_key']. */
+  path?: readonly string[];
   /** 1-based. */
   line: number;
   /** 1-based. */
@@ -118,7 +120,7 @@ class Walker {
     if (root === undefined) return this.issue(node, '"this" is not available; start with a root name such as config or record');
     const forbidden = node.parts.find((part) => FORBIDDEN_KEYS.has(part));
     if (forbidden !== undefined) return this.issue(node, `"${forbidden}" is not accessible: templates cannot reach prototypes`);
-    this.uses.push({ kind: 'root', name: root, ...position(node) });
+    this.uses.push({ kind: 'root', name: root, path: node.parts, ...position(node) });
     return isTemplateRoot(root) ? pathGetter(root, rest) : MISSING;
   }
 
@@ -255,7 +257,8 @@ export function unknownUseMessage(use: TemplateUse): string | undefined {
   if (use.kind === 'root') {
     if (isTemplateRoot(use.name)) return undefined;
     if (HELPERS.has(use.name)) return `helper "${use.name}" needs arguments, e.g. {{${use.name} record.field}}`;
-    return `unknown root "${use.name}"${didYouMean(use.name, TEMPLATE_ROOTS)}; paths start with one of: ${TEMPLATE_ROOTS.join(', ')}`;
+    const hint = didYouMean(use.name, TEMPLATE_ROOTS);
+    return hint !== '' ? `unknown root "${use.name}"${hint}` : `unknown root "${use.name}": paths start with one of ${TEMPLATE_ROOTS.join(', ')}`;
   }
   if (HELPERS.has(use.name)) return undefined;
   if (BLOCK_HELPER_NAMES.includes(use.name)) return `"${use.name}" is a block: write {{#${use.name} condition}}...{{/${use.name}}}`;

@@ -76,14 +76,17 @@ export function parseTemplate(source: string): { program: Program } | { error: S
     // Parser errors only carry the position in the lexer's state, read right after the throw.
     const lexer = (env as unknown as { Parser?: { lexer?: LexerState } }).Parser?.lexer;
     const loc = lexer?.yylloc;
-    const line = loc?.first_line ?? 1;
-    const column = (loc?.first_column ?? 0) + 1;
+    let line = loc?.first_line ?? 1;
+    let column = (loc?.first_column ?? 0) + 1;
     const got = /got '(\w+)'/.exec(e.message)?.[1];
     let message: string;
     if (got === 'EOF' && e.message.includes("'OPEN_ENDBLOCK'")) {
       message = 'a "{{#...}}" block is not closed with "{{/...}}"';
     } else if (got === 'EOF' || (got === 'INVALID' && !source.slice(offsetOf(source, line, column)).includes('}}'))) {
       message = '"{{" is not closed with "}}"';
+      // Point at the "{{" left open, not where the parser gave up.
+      const open = source.lastIndexOf('{{', offsetOf(source, line, column));
+      if (open >= 0) ({ line, column } = lineColumnOf(source, open));
     } else if (got === 'INVALID') {
       message = `unexpected character "${source.charAt(offsetOf(source, line, column))}"`;
     } else if (got !== undefined) {
@@ -93,6 +96,12 @@ export function parseTemplate(source: string): { program: Program } | { error: S
     }
     return { error: { message: `template syntax error: ${message}`, line, column } };
   }
+}
+
+/** The 1-based line and column of an offset in a text. */
+export function lineColumnOf(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n') };
 }
 
 /** The offset of a 1-based line and column in a text. */
