@@ -3,9 +3,11 @@ import type { Command } from '../command';
 import { migrateCommand } from './migrate';
 import { validateCommand } from './validate';
 import { syncCommand } from './sync';
+import { checkCommand } from './check';
 
 export const COMMANDS: readonly Command[] = [
   migrateCommand,
   validateCommand,
   syncCommand,
+  checkCommand,
 ];

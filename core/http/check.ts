@@ -13,7 +13,9 @@ export interface CheckResult {
   /** The answer's status, when there was one. */
   status?: number;
   durationMs: number;
-  /** SB_CHECK_FAILED, its message saying why; `cause` is the underlying error. */
+  /** Why it failed: the underlying error's code and message, secrets redacted. */
+  reason?: string;
+  /** SB_CHECK_FAILED naming the connector and the reason; `cause` is the underlying error. */
   error?: SwitchboardError;
 }
 
@@ -39,12 +41,14 @@ export async function checkConnection(client: ConnectorClient, signal?: AbortSig
     return { ok: true, request: label, source, status: res.status, durationMs: Date.now() - started };
   } catch (err) {
     const status = isSwitchboardError(err) ? err.details?.['status'] : undefined;
+    const reason = `${isSwitchboardError(err) ? `${err.code}: ` : ''}${client.redactor.redact(errorMessage(err))}`;
     const result: CheckResult = {
       ok: false,
       request: label,
       source,
       durationMs: Date.now() - started,
-      error: new SwitchboardError('SB_CHECK_FAILED', `${client.connector.definition.id}: ${isSwitchboardError(err) ? `${err.code}: ` : ''}${client.redactor.redact(errorMessage(err))}`, {
+      reason,
+      error: new SwitchboardError('SB_CHECK_FAILED', `the check of connector "${client.connector.definition.id}" failed: ${reason}`, {
         cause: err,
         details: { source, ...(isSwitchboardError(err) ? { cause: err.code } : {}) },
       }),
