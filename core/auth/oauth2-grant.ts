@@ -63,6 +63,13 @@ export function tokenState(spec: AuthOAuth2, raw: Record<string, unknown>, previ
   return state;
 }
 
+/** Makes the redactor know a token state's secrets; returns the state. */
+export function redacted(ctx: AuthContext, state: TokenState): TokenState {
+  ctx.redactor.add(state.access_token);
+  ctx.redactor.add(state.refresh_token);
+  return state;
+}
+
 interface BoomLike {
   isBoom?: boolean;
   message?: string;
@@ -114,10 +121,7 @@ export async function obtainToken(spec: AuthOAuth2, ctx: AuthContext, previous: 
     const token = client.createToken({ refresh_token: refreshToken });
     raw = await call(spec, ctx, 'refresh', (http) => token.refresh(params, http));
   }
-  const state = tokenState(spec, raw, previous);
-  ctx.redactor.add(state.access_token);
-  ctx.redactor.add(state.refresh_token);
-  return state;
+  return redacted(ctx, tokenState(spec, raw, previous));
 }
 
 /** The URL an admin's browser is sent to (authorization_code grant). */
@@ -134,8 +138,5 @@ export function authorizationUrl(spec: AuthOAuth2, params: { redirectUri: string
 export async function exchangeCode(spec: AuthOAuth2, ctx: AuthContext, params: { code: string; redirectUri: string }): Promise<TokenState> {
   const client = new AuthorizationCode(moduleOptions(spec));
   const raw = await call(spec, ctx, 'code exchange', (http) => client.getToken({ code: params.code, redirect_uri: params.redirectUri, ...tokenParams(spec) }, http));
-  const state = tokenState(spec, raw, undefined);
-  ctx.redactor.add(state.access_token);
-  ctx.redactor.add(state.refresh_token);
-  return state;
+  return redacted(ctx, tokenState(spec, raw, undefined));
 }

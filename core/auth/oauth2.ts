@@ -4,7 +4,7 @@
 import type { AuthOAuth2 } from '../generated/connector';
 import { SwitchboardError } from '../errors';
 import type { TokenState } from './token-store';
-import { obtainToken } from './oauth2-grant';
+import { obtainToken, redacted } from './oauth2-grant';
 import type { AuthContext, AuthCredentials, AuthFactory, AuthSession } from './types';
 
 /** Refresh this long before expiry (at most a quarter of the token's lifetime). */
@@ -53,9 +53,7 @@ class OAuth2Session implements AuthSession {
     const store = this.ctx.tokenStore;
     const run = store.lock(async () => {
       const stored = await store.load();
-      if (stored !== undefined && !expiresSoon(stored)) {
-        this.ctx.redactor.add(stored.access_token);
-        this.ctx.redactor.add(stored.refresh_token);
+      if (stored !== undefined && !expiresSoon(redacted(this.ctx, stored))) {
         // Another request or worker replaced the token we hold (or we hold none yet): use theirs.
         if (stale === undefined || stored.access_token !== stale) return stored;
         // The same token, still valid by its expiry: only a 401 makes it worth replacing.

@@ -1,8 +1,8 @@
 // Mock HubSpot CRM v3 (APIS.md): object lists paged by `paging.next.after`, the search endpoint
 // (sorted by last modification, 400 past 10,000 results), bearer or OAuth2 tokens, rate-limit
 // headers, HubSpot's error bodies.
-import type { TokenIssuer } from './oauth';
-import { bearer, decodeCursor, encodeCursor, intParam, jsonBody, startMockServer, type Faults, type LoggedRequest, type MockApi, type MockResponse } from './server';
+import { acceptsBearer, type TokenIssuer } from './oauth';
+import { decodeCursor, encodeCursor, intParam, jsonBody, startMockServer, type Faults, type LoggedRequest, type MockApi, type MockResponse } from './server';
 
 export interface HubSpotRecord {
   id: string;
@@ -64,15 +64,12 @@ function search(opts: HubSpotOptions, records: HubSpotRecord[], req: LoggedReque
 }
 
 export function startHubSpot(opts: HubSpotOptions): Promise<MockApi> {
-  let base = '';
   const guard = (req: LoggedRequest): MockResponse | undefined => {
     if (req.path === '/oauth/v1/token') return undefined;
-    const token = bearer(req);
-    const ok = opts.tokens !== undefined ? opts.tokens.isValid(token) : token !== undefined && token === opts.token;
-    return ok ? undefined : unauthorized();
+    return acceptsBearer(req, opts) ? undefined : unauthorized();
   };
-  const api = startMockServer(
-    async (req) => {
+  return startMockServer(
+    async (req, base) => {
       if (req.path === '/oauth/v1/token' && req.method === 'POST' && opts.tokens !== undefined) return opts.tokens.handle(req);
       const m = /^\/crm\/v3\/objects\/([a-z_]+)(\/search)?$/.exec(req.path);
       const records = m === null ? undefined : opts.objects[m[1]!];
@@ -85,10 +82,6 @@ export function startHubSpot(opts: HubSpotOptions): Promise<MockApi> {
     },
     { faults: opts.faults, guard },
   );
-  return api.then((a) => {
-    base = a.url;
-    return a;
-  });
 }
 
 /** `n` HubSpot contacts with ids from 1, modified one second apart from `since`. */

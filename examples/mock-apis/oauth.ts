@@ -1,7 +1,7 @@
 // A mock OAuth2 token endpoint for the mock APIs: client_credentials, refresh_token (optionally
 // rotating, refusing spent refresh tokens) and authorization_code grants, expiring access tokens.
 import { randomBytes } from 'node:crypto';
-import { basicCredentials, type LoggedRequest, type MockResponse } from './server';
+import { basicCredentials, bearer, type LoggedRequest, type MockResponse } from './server';
 
 export interface TokenIssuerOptions {
   clientId: string;
@@ -100,4 +100,10 @@ export class TokenIssuer {
     if (refreshToken !== undefined) body['refresh_token'] = refreshToken;
     return { body };
   }
+}
+
+/** Whether a request carries an accepted bearer token: issued by `tokens`, else equal to the static `token`. */
+export function acceptsBearer(req: LoggedRequest, auth: { token?: string | undefined; tokens?: TokenIssuer | undefined }): boolean {
+  const presented = bearer(req);
+  return auth.tokens !== undefined ? auth.tokens.isValid(presented) : presented !== undefined && presented === auth.token;
 }

@@ -1,8 +1,8 @@
 // Mock Salesforce REST (APIS.md): SOQL query results in batches linked by a relative
 // `nextRecordsUrl` until `done`, data calls at the token response's `instance_url`, OAuth2
 // refresh at `/services/oauth2/token`, Salesforce's array-shaped errors.
-import type { TokenIssuer } from './oauth';
-import { bearer, startMockServer, type Faults, type LoggedRequest, type MockApi, type MockResponse } from './server';
+import { acceptsBearer, type TokenIssuer } from './oauth';
+import { startMockServer, type Faults, type LoggedRequest, type MockApi, type MockResponse } from './server';
 
 export interface SalesforceRecord {
   attributes: { type: string; url: string };
@@ -45,9 +45,7 @@ export function startSalesforce(opts: SalesforceOptions): Promise<MockApi> {
   const cursors = new Map<string, SalesforceRecord[]>();
   const guard = (req: LoggedRequest): MockResponse | undefined => {
     if (req.path === '/services/oauth2/token') return undefined;
-    const token = bearer(req);
-    const ok = opts.tokens !== undefined ? opts.tokens.isValid(token) : token !== undefined && token === opts.token;
-    return ok ? undefined : { status: 401, body: [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }] };
+    return acceptsBearer(req, opts) ? undefined : { status: 401, body: [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }] };
   };
   const api = startMockServer(
     async (req) => {

@@ -32,7 +32,8 @@ export type FaultAction = MockResponse | { reset: true } | { delayMs: number } |
 /** Decides, per request (1-based index among all requests the mock received), whether a fault hits it. */
 export type Faults = (index: number, req: LoggedRequest) => FaultAction | undefined;
 
-export type Handler = (req: LoggedRequest) => MockResponse | Promise<MockResponse>;
+/** Answers one request; `base` is the mock's own URL (for absolute links in answers). */
+export type Handler = (req: LoggedRequest, base: string) => MockResponse | Promise<MockResponse>;
 
 export interface MockApi {
   /** Base URL, e.g. `http://127.0.0.1:53211`. */
@@ -74,6 +75,7 @@ function write(res: ServerResponse, answer: MockResponse): void {
 /** Starts a mock API on 127.0.0.1 with an ephemeral port. */
 export async function startMockServer(handler: Handler, options: MockServerOptions = {}): Promise<MockApi> {
   const requests: LoggedRequest[] = [];
+  let base = '';
   const server = http.createServer((req, res) => {
     const at = performance.timeOrigin + performance.now();
     const chunks: Buffer[] = [];
@@ -106,15 +108,16 @@ export async function startMockServer(handler: Handler, options: MockServerOptio
           return;
         }
       }
-      write(res, options.guard?.(req) ?? (await handler(req)));
+      write(res, options.guard?.(req) ?? (await handler(req, base)));
     } catch (err) {
       write(res, { status: 500, body: { error: `mock failure: ${(err as Error).message}` } });
     }
   };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  base = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: base,
     requests,
     close: () =>
       new Promise<void>((resolve) => {

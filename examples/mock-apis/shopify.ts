@@ -25,12 +25,11 @@ const PATH = '/admin/api/2024-01/customers.json';
 const FOLLOW_UP_PARAMS = new Set(['page_info', 'limit', 'fields']);
 
 export function startShopify(opts: ShopifyOptions): Promise<MockApi> {
-  let base = '';
   const guard = (req: LoggedRequest): MockResponse | undefined =>
     req.headers['x-shopify-access-token'] === opts.accessToken ? undefined : { status: 401, body: { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' } };
-  const link = (info: string, limit: number, rel: string): string => `<${base}${PATH}?limit=${limit}&page_info=${info}>; rel=${opts.unquotedRel === true ? rel : `"${rel}"`}`;
-  const api = startMockServer(
-    (req) => {
+  const link = (base: string, info: string, limit: number, rel: string): string => `<${base}${PATH}?limit=${limit}&page_info=${info}>; rel=${opts.unquotedRel === true ? rel : `"${rel}"`}`;
+  return startMockServer(
+    (req, base) => {
       if (req.path !== PATH) return { status: 404, body: { errors: 'Not Found' } };
       const limit = Math.max(1, intParam(req.query, 'limit', 50, 250));
       const info = req.query.get('page_info');
@@ -48,18 +47,14 @@ export function startShopify(opts: ShopifyOptions): Promise<MockApi> {
       const matched = opts.customers.filter((c) => Date.parse(c.updated_at) >= bound);
       const customers = matched.slice(offset, offset + limit);
       const links: string[] = [];
-      if (offset + limit < matched.length) links.push(link(encodeCursor({ o: offset + limit, since }), limit, 'next'));
-      if (offset > 0) links.push(link(encodeCursor({ o: Math.max(0, offset - limit), since }), limit, 'previous'));
+      if (offset + limit < matched.length) links.push(link(base, encodeCursor({ o: offset + limit, since }), limit, 'next'));
+      if (offset > 0) links.push(link(base, encodeCursor({ o: Math.max(0, offset - limit), since }), limit, 'previous'));
       const headers: Record<string, string> = { 'x-shopify-shop-api-call-limit': '1/40' };
       if (links.length > 0) headers['link'] = links.join(', ');
       return { headers, body: { customers } };
     },
     { faults: opts.faults, guard },
   );
-  return api.then((a) => {
-    base = a.url;
-    return a;
-  });
 }
 
 /** Shopify's 429 answer. */

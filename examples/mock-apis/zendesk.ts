@@ -50,21 +50,16 @@ function ticketExport(opts: ZendeskOptions, req: LoggedRequest, base: string): M
 }
 
 export function startZendesk(opts: ZendeskOptions): Promise<MockApi> {
-  let base = '';
   const guard = (req: LoggedRequest): MockResponse | undefined =>
     basicCredentials(req) === `${opts.email}/token:${opts.apiToken}` ? undefined : { status: 401, body: { error: "Couldn't authenticate you" } };
-  const api = startMockServer(
-    (req) => {
+  return startMockServer(
+    (req, base) => {
       if (req.path === '/api/v2/users.json') return users(opts, req, base);
       if (req.path === '/api/v2/incremental/tickets/cursor.json') return ticketExport(opts, req, base);
       return { status: 404, body: { error: 'InvalidEndpoint', description: 'Not found' } };
     },
     { faults: opts.faults, guard },
   );
-  return api.then((a) => {
-    base = a.url;
-    return a;
-  });
 }
 
 /** Zendesk's 429 answer, asking to wait `seconds`. */
