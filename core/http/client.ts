@@ -110,9 +110,10 @@ export class ConnectorClient {
     const headers = headerMap({ accept: 'application/json', 'accept-encoding': 'gzip, deflate', 'user-agent': `switchboard/${packageVersion()}` });
     if (this.connector.headers !== undefined) headerMap(this.connector.headers(ctx), headers);
     this.base = { baseUrl: String(this.connector.baseUrl(ctx) ?? ''), headers };
-    // A limited connection's permit is held for one attempt, so the lease only needs to
-    // outlast an attempt.
-    this.limiter = (options.rateLimiters ?? sharedRateLimiters()).forConnection(this.connectionId, def.rate_limit, this.connector.timeoutMs * 2 + 10_000);
+    // A permit is held for one attempt; in Redis, units of a killed worker come back once the
+    // connection has been idle for this lease.
+    const lease = this.connector.timeoutMs * 2 + 10_000;
+    this.limiter = def.rate_limit === undefined ? undefined : (options.rateLimiters ?? sharedRateLimiters()).forConnection(this.connectionId, def.rate_limit, lease);
   }
 
   /** For the oauth2 `authorization_code` grant: the URL to send the admin's browser to. */
