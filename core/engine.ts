@@ -8,6 +8,7 @@ import { SwitchboardError } from './errors';
 import { loadRegistry, type Registry } from './definitions';
 import type { ConnectorDefinition } from './generated/connector';
 import { createLogger, type Logger } from './logger';
+import { closeSharedRateLimiters } from './ratelimit';
 import { BullQueue } from './queue/bullmq';
 import { MemoryQueue } from './queue/memory';
 import type { JobQueue, ScheduledRun } from './queue/types';
@@ -294,6 +295,7 @@ export class Engine {
 
   async close(): Promise<void> {
     await this.queue?.close();
+    await closeSharedRateLimiters();
     if (this.#ownsDb) await this.db.destroy();
   }
 }

@@ -40,3 +40,13 @@ export async function upsertRows(db: Db, spec: UpsertSpec, rows: readonly (reado
 export function setExcluded(columns: readonly string[]): string[] {
   return columns.map((c) => `${quoteIdent(c)} = excluded.${quoteIdent(c)}`);
 }
+
+/**
+ * `column IN (values)` with the list as one bound parameter (a JSON array on SQLite, a text
+ * array on PostgreSQL) instead of one placeholder per value: far cheaper to build and prepare
+ * for the hundreds of ids a page looks up, and never near a parameter limit.
+ */
+export function whereInList(db: Db, q: Knex.QueryBuilder, column: string, values: readonly (string | number)[]): Knex.QueryBuilder {
+  if (dialectOf(db) === 'postgres') return q.whereRaw(`?? = ANY(?::text[])`, [column, values.map(String)]);
+  return q.whereRaw(`?? IN (SELECT value FROM json_each(?))`, [column, JSON.stringify(values)]);
+}

@@ -1,7 +1,7 @@
-// One page of a pull run, written in one transaction: rejected records kept aside, entity rows
-// upserted (merging by `match_on`, resolving `ref`s, honouring `conflict`), record links with
-// their hashes, deletions, references that were waiting for these records, the checkpoint and
-// the run's counts. A page written twice changes nothing.
+// Pages of a pull run, mapped as they arrive and written in one transaction: rejected records
+// kept aside, entity rows upserted (merging by `match_on`, resolving `ref`s, honouring
+// `conflict`), record links with their hashes, deletions, references that were waiting for
+// these records, the checkpoint and the run's counts. A page written twice changes nothing.
 import type { Knex } from 'knex';
 import type { Db } from '../store/db';
 import type { EntityName } from '../store/entities';
@@ -45,18 +45,6 @@ export interface PageCounts {
   retries: number;
 }
 
-export interface PageInput {
-  records: readonly unknown[];
-  /** The reader's resume point after this page; null after the last page. */
-  checkpoint: Record<string, unknown> | null;
-  requests: number;
-  retries: number;
-  /** Durable state between runs; kept as is until the run completes. */
-  state: Record<string, unknown>;
-  /** The greatest `cursor_field` value committed by this run so far. */
-  runCursor: string | number | undefined;
-}
-
 /**
  * What sync_state.checkpoint holds while a run is unfinished: where the reader resumes
  * (`page`, null once the stream is exhausted) and the run's greatest cursor so far. The
@@ -70,7 +58,6 @@ export interface RunCheckpoint {
 
 export interface PageOutput {
   counts: PageCounts;
-  runCursor: string | number | undefined;
   /** How many references waiting for records of this page were resolved. */
   refsResolved: number;
 }
@@ -86,51 +73,75 @@ export function compilePlanPaths(plan: PullPlan): { pk: Path; cursor: Path | und
   return { pk: parsePath(plan.primaryKey), cursor: plan.cursorField === undefined ? undefined : parsePath(plan.cursorField), deleted: plan.deleted === undefined ? undefined : parsePath(plan.deleted.path) };
 }
 
-/** Maps and writes one page; returns its counts and the new durable state. */
-export async function writePage(db: Knex, plan: PullPlan, paths: ReturnType<typeof compilePlanPaths>, page: PageInput): Promise<PageOutput> {
+/**
+ * Pages mapped and waiting to be written together: the reader's pages are mapped as they
+ * arrive (pure work, while the previous batch commits), and written in one transaction with
+ * the checkpoint of the last of them. Within a batch, the last occurrence of an id wins.
+ */
+export class PageBatch {
+  readonly upserts = new Map<string, Candidate>();
+  readonly deletions = new Set<string>();
+  readonly rejected: rejectedRecords.NewRejectedRecord[] = [];
+  readonly rejectedIds = new Set<string>();
+  read = 0;
+  pages = 0;
+  requests = 0;
+  retries = 0;
+  /** The reader's resume point after the last page added; null once the stream is exhausted. */
+  checkpoint: Record<string, unknown> | null = null;
+
+  constructor(
+    private readonly plan: PullPlan,
+    private readonly paths: ReturnType<typeof compilePlanPaths>,
+    /** The greatest cursor value of the run so far, this batch included. */
+    public cursor: string | number | undefined,
+  ) {}
+
+  add(page: { records: readonly unknown[]; checkpoint: Record<string, unknown> | null; requests: number; retries: number }, now: string): void {
+    const { plan, paths } = this;
+    this.pages += 1;
+    this.read += page.records.length;
+    this.requests += page.requests;
+    this.retries += page.retries;
+    this.checkpoint = page.checkpoint;
+    for (const raw of page.records) {
+      const id = getPath(raw, paths.pk);
+      if (id === undefined || id === null || id === '' || typeof id === 'object') {
+        this.rejected.push({ runId: plan.runId, connectionId: plan.connectionId, mappingId: plan.mappingId, externalId: null, record: raw, code: 'SB_MAPPING_FAILED', field: plan.primaryKey, reason: `the record has no primary key at "${plan.primaryKey}"` });
+        continue;
+      }
+      const externalId = String(id);
+      const cv = paths.cursor === undefined ? undefined : cursorValue(getPath(raw, paths.cursor));
+      this.cursor = maxCursor(this.cursor, cv);
+      this.upserts.delete(externalId); // re-inserted below, so the order is the last occurrence's
+      if (paths.deleted !== undefined && plan.deleted !== undefined && getPath(raw, paths.deleted) === plan.deleted.equals) {
+        this.rejectedIds.delete(externalId);
+        this.deletions.add(externalId);
+        continue;
+      }
+      const result = plan.mapping.map(raw, { config: plan.config, now });
+      if (!result.ok) {
+        this.deletions.delete(externalId);
+        this.rejected.push({ runId: plan.runId, connectionId: plan.connectionId, mappingId: plan.mappingId, externalId, record: raw, code: result.code, field: result.field, reason: result.reason });
+        this.rejectedIds.add(externalId);
+        continue;
+      }
+      this.rejectedIds.delete(externalId);
+      this.deletions.delete(externalId);
+      this.upserts.set(externalId, { externalId, raw, result, sourceTime: cv === undefined ? undefined : timeOf(cv) });
+    }
+  }
+}
+
+/** Writes a batch of mapped pages in one transaction; returns its counts. */
+export async function writeBatch(db: Knex, plan: PullPlan, batch: PageBatch, state: Record<string, unknown>): Promise<PageOutput> {
   const now = new Date().toISOString();
   const entity = plan.mapping.entity;
-  const counts: PageCounts = { records_read: page.records.length, records_created: 0, records_updated: 0, records_unchanged: 0, records_deleted: 0, records_rejected: 0, pages: 1, requests: page.requests, retries: page.retries };
-  const rejected: rejectedRecords.NewRejectedRecord[] = [];
-  const rejectedIds = new Set<string>();
-  const reject = (raw: unknown, externalId: string | null, code: string, field: string | null, reason: string): void => {
-    rejected.push({ runId: plan.runId, connectionId: plan.connectionId, mappingId: plan.mappingId, externalId, record: raw, code, field, reason });
-    if (externalId !== null) rejectedIds.add(externalId);
-  };
-
-  // Map, and split into upserts and deletions; the last occurrence of an id in a page wins.
-  const upserts = new Map<string, Candidate>();
-  const deletions = new Set<string>();
-  let cursor = page.runCursor;
-  for (const raw of page.records) {
-    const id = getPath(raw, paths.pk);
-    if (id === undefined || id === null || id === '' || typeof id === 'object') {
-      reject(raw, null, 'SB_MAPPING_FAILED', plan.primaryKey, `the record has no primary key at "${plan.primaryKey}"`);
-      continue;
-    }
-    const externalId = String(id);
-    const cv = paths.cursor === undefined ? undefined : cursorValue(getPath(raw, paths.cursor));
-    cursor = maxCursor(cursor, cv);
-    if (paths.deleted !== undefined && plan.deleted !== undefined && getPath(raw, paths.deleted) === plan.deleted.equals) {
-      upserts.delete(externalId);
-      deletions.add(externalId);
-      continue;
-    }
-    const result = plan.mapping.map(raw, { config: plan.config, now });
-    if (!result.ok) {
-      upserts.delete(externalId);
-      reject(raw, externalId, result.code, result.field, result.reason);
-      continue;
-    }
-    rejectedIds.delete(externalId);
-    deletions.delete(externalId);
-    upserts.delete(externalId); // keep insertion order = last occurrence
-    upserts.set(externalId, { externalId, raw, result, sourceTime: cv === undefined ? undefined : timeOf(cv) });
-  }
-  counts.records_rejected = rejected.length;
-
+  const { upserts, deletions, rejected, rejectedIds } = batch;
+  const counts: PageCounts = { records_read: batch.read, records_created: 0, records_updated: 0, records_unchanged: 0, records_deleted: 0, records_rejected: rejected.length, pages: batch.pages, requests: batch.requests, retries: batch.retries };
+  const cursor = batch.cursor;
   let refsResolved = 0;
-  const checkpoint: RunCheckpoint = { page: page.checkpoint, cursor: cursor ?? null };
+  const checkpoint: RunCheckpoint = { page: batch.checkpoint, cursor: cursor ?? null };
   await db.transaction(async (trx) => {
     await rejectedRecords.add(trx, rejected);
     const links = await recordLinks.findByExternalIds(trx, plan.connectionId, entity, [...upserts.keys(), ...deletions, ...rejectedIds]);
@@ -226,10 +237,10 @@ export async function writePage(db: Knex, plan: PullPlan, paths: ReturnType<type
     const newlyLinked = new Map(toWrite.filter((c) => !links.has(c.externalId)).map((c) => [c.externalId, targets.get(c.externalId)!.crmId] as const));
     refsResolved = await pendingRefs.resolve(trx, plan.connectionId, entity, newlyLinked);
 
-    await syncState.save(trx, { connectionId: plan.connectionId, mappingId: plan.mappingId }, { state: page.state, checkpoint: { ...checkpoint }, checkpointRunId: plan.runId });
+    await syncState.save(trx, { connectionId: plan.connectionId, mappingId: plan.mappingId }, { state, checkpoint: { ...checkpoint }, checkpointRunId: plan.runId });
     await syncRuns.addCounts(trx, plan.runId, counts);
   });
-  return { counts, runCursor: cursor, refsResolved };
+  return { counts, refsResolved };
 }
 
 function timeOf(value: string | number): number | undefined {

@@ -3,11 +3,12 @@
 // mark-and-sweep deletions (full runs) and advances the durable cursor.
 import type { Knex } from 'knex';
 import { SwitchboardError } from '../errors';
+import * as pendingRefs from '../store/tables/pending-refs';
 import * as recordLinks from '../store/tables/record-links';
 import * as syncRuns from '../store/tables/sync-runs';
 import * as syncState from '../store/tables/sync-state';
 import { applyLookback, cursorValue, maxCursor } from './cursor';
-import { applyDeletions, compilePlanPaths, writePage, type PageCounts, type PullPlan, type RunCheckpoint } from './pull-page';
+import { PageBatch, applyDeletions, compilePlanPaths, writeBatch, type PageCounts, type PullPlan, type RunCheckpoint } from './pull-page';
 import type { StreamSource } from './source';
 
 export interface PullOptions {
@@ -19,7 +20,11 @@ export interface PullOptions {
   stopSignal?: AbortSignal;
   /** Check the run's cancel flag every this many pages (default 1). */
   cancelCheckEvery?: number;
+  /** Records written per transaction at most, when the reader is ahead (default 2,000). */
+  batchRecords?: number;
 }
+
+const DEFAULT_BATCH_RECORDS = 2000;
 
 export interface PullProgress {
   pages: number;
@@ -65,30 +70,75 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
   const exhausted = resume !== undefined && resume.page === null;
   if (!exhausted) {
     const startCursor = durable === undefined ? undefined : applyLookback(durable, options.lookbackSeconds);
+    // The reader (with the mapping of each page as it arrives) runs ahead of the writer by at
+    // most one batch, so fetching and mapping overlap with the database's work, and memory
+    // stays bounded by the batch size whatever the size of the stream.
+    let committedCursor = runCursor;
     const pages = source.read({
       mode: plan.mode,
       cursor: startCursor,
       checkpoint: resume?.page ?? null,
-      committedCursor: () => (runCursor === undefined ? startCursor : applyLookback(runCursor, options.lookbackSeconds)),
+      // A restart (`restart_after_records`) moves on from exactly what was committed: the
+      // records at that cursor are read again (inclusive filters), stepping further back could
+      // keep the restart from moving forward at all.
+      committedCursor: () => committedCursor ?? startCursor,
       signal: reader.signal,
     });
+    const maxRecords = Math.max(1, options.batchRecords ?? DEFAULT_BATCH_RECORDS);
+    let batch = new PageBatch(plan, paths, runCursor);
+    let readerDone = false;
+    let stopped = false;
+    let readerError: unknown;
+    let wake: (() => void) | undefined;
+    let room: (() => void) | undefined;
+    const signal = (): void => {
+      wake?.();
+      wake = undefined;
+    };
+    const producer = (async () => {
+      try {
+        for await (const page of pages) {
+          while (batch.read >= maxRecords && !stopped) await new Promise<void>((r) => (room = r));
+          if (stopped) break;
+          batch.add(page, new Date().toISOString());
+          signal();
+          if (page.checkpoint === null) break;
+        }
+      } catch (err) {
+        readerError = err;
+      } finally {
+        readerDone = true;
+        signal();
+      }
+    })();
     try {
-      for await (const page of pages) {
-        const out = await writePage(db, plan, paths, { ...page, state: saved.state, runCursor });
-        runCursor = out.runCursor;
+      for (;;) {
+        while (batch.pages === 0 && !readerDone) await new Promise<void>((r) => (wake = r));
+        if (batch.pages === 0) break;
+        const taken = batch;
+        batch = new PageBatch(plan, paths, taken.cursor);
+        room?.();
+        room = undefined;
+        const out = await writeBatch(db, plan, taken, saved.state);
+        runCursor = committedCursor = taken.cursor;
         refsResolved += out.refsResolved;
         add(counts, out.counts);
         options.onPage?.({ pages: counts.pages, counts: { ...counts }, elapsedMs: Date.now() - started });
-        if (page.checkpoint === null) break;
+        if (taken.checkpoint === null) break;
         const stopping = options.stopSignal?.aborted === true;
-        if ((stopping || counts.pages % every === 0) && (await syncRuns.isCancelRequested(db, plan.runId))) {
+        if ((stopping || counts.pages % every === 0 || taken.pages >= every) && (await syncRuns.isCancelRequested(db, plan.runId))) {
           await syncState.save(db, key, { state: saved.state, checkpoint: null, checkpointRunId: null });
           return { outcome: 'canceled', counts, refsResolved };
         }
         if (stopping) return { outcome: 'interrupted', counts, refsResolved };
       }
+      // Pages read before a failure were written above; now the failure ends the run.
+      if (readerError !== undefined) throw readerError;
     } finally {
+      stopped = true;
       reader.abort();
+      room?.();
+      await producer;
     }
   }
 
@@ -98,6 +148,7 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
     counts.records_deleted += swept;
     if (swept > 0) await syncRuns.addCounts(db, plan.runId, { records_deleted: swept });
   }
+  refsResolved += await pendingRefs.resolveLinked(db, plan.connectionId);
   const cursor = maxCursor(durable, runCursor ?? undefined);
   await syncState.save(db, key, { state: cursor === undefined ? saved.state : { ...saved.state, cursor }, checkpoint: null, checkpointRunId: null });
   return { outcome: 'succeeded', counts, refsResolved };

@@ -3,7 +3,7 @@
 import type { Db } from '../db';
 import { guard } from '../db-errors';
 import type { EntityName } from '../entities';
-import { setExcluded, upsertRows } from '../upsert';
+import { setExcluded, upsertRows, whereInList } from '../upsert';
 import { nowIso } from '../values';
 
 export const PENDING_REFS_TABLE = 'pending_refs';
@@ -55,11 +55,17 @@ export async function resolve(db: Db, connectionId: string, targetEntity: Entity
   const externalIds = [...linked.keys()];
   let resolved = 0;
   await guard('resolving pending references', async () => {
-    for (let i = 0; i < externalIds.length; i += 500) {
-      const waiting = (await db(PENDING_REFS_TABLE)
-        .where({ connection_id: connectionId, target_entity: targetEntity })
-        .whereIn('external_id', externalIds.slice(i, i + 500))
-        .select('id', 'entity', 'crm_id', 'field', 'external_id')) as { id: number; entity: string; crm_id: string; field: string; external_id: string }[];
+    // Most syncs have nothing waiting: one cheap probe instead of a lookup by every id.
+    const any = await db(PENDING_REFS_TABLE).where({ connection_id: connectionId, target_entity: targetEntity }).first('id');
+    if (any === undefined) return;
+    for (let i = 0; i < externalIds.length; i += 5000) {
+      const waiting = (await whereInList(db, db(PENDING_REFS_TABLE).where({ connection_id: connectionId, target_entity: targetEntity }), 'external_id', externalIds.slice(i, i + 5000)).select(
+        'id',
+        'entity',
+        'crm_id',
+        'field',
+        'external_id',
+      )) as { id: number; entity: string; crm_id: string; field: string; external_id: string }[];
       for (const w of waiting) {
         const target = linked.get(w.external_id);
         if (target === undefined) continue;
@@ -70,6 +76,26 @@ export async function resolve(db: Db, connectionId: string, targetEntity: Entity
     }
   });
   return resolved;
+}
+
+/**
+ * Resolves every pending reference of the connection whose target is linked by now. Two runs
+ * committing at the same time (one adding a reference, the other linking its target) can each
+ * miss the other's write; each run ends with this pass, so no reference stays unresolved.
+ */
+export async function resolveLinked(db: Db, connectionId: string): Promise<number> {
+  return guard('resolving pending references', async () => {
+    const rows = (await db(`${PENDING_REFS_TABLE} as p`)
+      .join('record_links as l', function () {
+        this.on('l.connection_id', '=', 'p.connection_id').andOn('l.entity', '=', 'p.target_entity').andOn('l.external_id', '=', 'p.external_id');
+      })
+      .where('p.connection_id', connectionId)
+      .select('p.id as id', 'p.entity as entity', 'p.crm_id as crm_id', 'p.field as field', 'l.crm_id as target')
+      .limit(10_000)) as { id: number; entity: string; crm_id: string; field: string; target: string }[];
+    for (const r of rows) await db(r.entity).where('id', r.crm_id).update({ [r.field]: r.target });
+    if (rows.length > 0) await db(PENDING_REFS_TABLE).whereIn('id', rows.map((r) => r.id)).delete();
+    return rows.length;
+  });
 }
 
 export async function count(db: Db, connectionId: string): Promise<number> {

@@ -3,7 +3,7 @@
 import type { Db } from '../db';
 import { guard } from '../db-errors';
 import type { EntityName } from '../entities';
-import { setExcluded, upsertRows } from '../upsert';
+import { setExcluded, upsertRows, whereInList } from '../upsert';
 import { nowIso } from '../values';
 
 export const RECORD_LINKS_TABLE = 'record_links';
@@ -35,17 +35,16 @@ function fromRow(row: Pick<RecordLinkRow, 'crm_id' | 'external_id' | 'hash' | 'p
 }
 
 const COLUMNS = ['crm_id', 'external_id', 'hash', 'pushed_hash', 'seen_run_id'] as const;
-const IN_CHUNK = 500;
+const IN_CHUNK = 5000;
 
 /** Links for these external ids, by external id. */
 export async function findByExternalIds(db: Db, connectionId: string, entity: EntityName, externalIds: readonly string[]): Promise<Map<string, RecordLink>> {
   const found = new Map<string, RecordLink>();
   await guard('reading record links', async () => {
     for (let i = 0; i < externalIds.length; i += IN_CHUNK) {
-      const rows = (await db(RECORD_LINKS_TABLE)
-        .where({ connection_id: connectionId, entity })
-        .whereIn('external_id', externalIds.slice(i, i + IN_CHUNK))
-        .select(COLUMNS)) as RecordLinkRow[];
+      const rows = (await whereInList(db, db(RECORD_LINKS_TABLE).where({ connection_id: connectionId, entity }), 'external_id', externalIds.slice(i, i + IN_CHUNK)).select(
+        COLUMNS,
+      )) as RecordLinkRow[];
       for (const r of rows) found.set(r.external_id, fromRow(r));
     }
   });
@@ -57,10 +56,7 @@ export async function findByCrmIds(db: Db, connectionId: string, entity: EntityN
   const found = new Map<string, RecordLink>();
   await guard('reading record links', async () => {
     for (let i = 0; i < crmIds.length; i += IN_CHUNK) {
-      const rows = (await db(RECORD_LINKS_TABLE)
-        .where({ connection_id: connectionId, entity })
-        .whereIn('crm_id', crmIds.slice(i, i + IN_CHUNK))
-        .select(COLUMNS)) as RecordLinkRow[];
+      const rows = (await whereInList(db, db(RECORD_LINKS_TABLE).where({ connection_id: connectionId, entity }), 'crm_id', crmIds.slice(i, i + IN_CHUNK)).select(COLUMNS)) as RecordLinkRow[];
       for (const r of rows) found.set(r.crm_id, fromRow(r));
     }
   });
@@ -112,7 +108,7 @@ export async function listUnseen(db: Db, connectionId: string, entity: EntityNam
 export async function markSeen(db: Db, connectionId: string, entity: EntityName, externalIds: readonly string[], runId: string): Promise<void> {
   await guard('updating record links', async () => {
     for (let i = 0; i < externalIds.length; i += IN_CHUNK) {
-      await db(RECORD_LINKS_TABLE).where({ connection_id: connectionId, entity }).whereIn('external_id', externalIds.slice(i, i + IN_CHUNK)).update({ seen_run_id: runId });
+      await whereInList(db, db(RECORD_LINKS_TABLE).where({ connection_id: connectionId, entity }), 'external_id', externalIds.slice(i, i + IN_CHUNK)).update({ seen_run_id: runId });
     }
   });
 }

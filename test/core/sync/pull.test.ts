@@ -211,6 +211,7 @@ describe.each(DIALECTS)('pull runner on %s', (dialect) => {
     const source = new ListSource(people);
     let pendingCancel: Promise<unknown> | undefined;
     const res = await run(source, 'full', {
+      batchRecords: 3, // one page per transaction, so there are page boundaries to stop at
       onPage: (p) => {
         if (p.pages === 2) pendingCancel = syncRuns.findActive(db.knex, conn.id, 'cancel').then((r) => syncRuns.requestCancel(db.knex, r!.id));
       },
