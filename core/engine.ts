@@ -43,7 +43,7 @@ export interface EngineOptions {
   queue?: 'memory' | 'bullmq' | 'auto';
   /** Redis for BullMQ; default REDIS_URL. */
   redisUrl?: string;
-  /** Redis key prefix of the queue (default `switchboard`). */
+  /** Redis key prefix of the queue (default SWITCHBOARD_QUEUE_PREFIX, else `switchboard`). */
   queuePrefix?: string;
   /** BullMQ: how long a job may go without lock renewal before it counts as stalled. */
   stalledIntervalMs?: number;
@@ -128,7 +128,7 @@ export class Engine {
     }
     engine.queue =
       kind !== 'memory' && redisUrl !== undefined
-        ? new BullQueue({ ...common, redisUrl, ...(options.queuePrefix === undefined ? {} : { prefix: options.queuePrefix }), ...(options.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: options.stalledIntervalMs }) })
+        ? new BullQueue({ ...common, redisUrl, prefix: options.queuePrefix ?? (env['SWITCHBOARD_QUEUE_PREFIX'] || 'switchboard'), ...(options.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: options.stalledIntervalMs }) })
         : new MemoryQueue(common);
     return engine;
   }

@@ -4,10 +4,12 @@ import { migrateCommand } from './migrate';
 import { validateCommand } from './validate';
 import { syncCommand } from './sync';
 import { checkCommand } from './check';
+import { workerCommand } from './worker';
 
 export const COMMANDS: readonly Command[] = [
   migrateCommand,
   validateCommand,
   syncCommand,
   checkCommand,
+  workerCommand,
 ];

@@ -60,6 +60,8 @@ export class BullQueue implements JobQueue {
         connection: workerConnection,
         prefix,
         concurrency,
+        // A dead worker's lock lapses after lockDuration; the stalled check then hands its job on.
+        lockDuration: options.stalledIntervalMs ?? 30_000,
         stalledInterval: options.stalledIntervalMs ?? 30_000,
         maxStalledCount: 2,
       });
