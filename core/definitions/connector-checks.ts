@@ -72,7 +72,15 @@ function checkConfigSchema(check: Checker, value: unknown): void {
   });
   // The management API validates connection configs with this schema: it must be one.
   metaValidator ??= new Ajv2020({ strict: false, validateSchema: false });
-  if (!metaValidator.validateSchema(schema)) {
+  let valid: boolean;
+  try {
+    valid = metaValidator.validateSchema(schema) as boolean;
+  } catch (err) {
+    // e.g. a "$schema" naming a meta-schema ajv does not know
+    check.add('/config_schema', `config_schema is not a valid JSON Schema: ${(err as Error).message}`, { anchor: 'key' });
+    return;
+  }
+  if (!valid) {
     for (const e of metaValidator.errors ?? []) {
       check.add(`/config_schema${e.instancePath}`, `config_schema is not a valid JSON Schema: ${e.instancePath || 'the schema'} ${e.message ?? 'is invalid'}`);
     }

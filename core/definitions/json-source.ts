@@ -6,11 +6,35 @@ import { joinPointer, splitPointer, type Problem } from './problems';
 export interface SourceDocument {
   readonly file: string;
   readonly text: string;
+  /** The syntax tree with offsets, built on first use (only files with problems need it). */
   readonly root: Node;
-  /** The parsed value (only meaningful when the text had no syntax error). */
+  /** The parsed value. */
   readonly value: unknown;
   readonly lineStarts: readonly number[];
 }
+
+class Document implements SourceDocument {
+  private tree: Node | undefined;
+  private starts: number[] | undefined;
+
+  constructor(
+    readonly file: string,
+    readonly text: string,
+    readonly value: unknown,
+  ) {}
+
+  get root(): Node {
+    this.tree ??= parseTree(this.text, [], PARSE_OPTIONS)!;
+    return this.tree;
+  }
+
+  get lineStarts(): readonly number[] {
+    this.starts ??= lineStartsOf(this.text);
+    return this.starts;
+  }
+}
+
+const PARSE_OPTIONS = { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false };
 
 function lineStartsOf(text: string): number[] {
   const starts = [0];
@@ -63,21 +87,53 @@ function describeSyntaxError(text: string, error: ParseError): { message: string
 }
 
 /**
- * Parses a file. Only the first syntax error is reported: the parser's recovery makes the
- * following ones mostly echoes of it.
+ * Parses a file. JSON.parse does the work for well-formed files; jsonc-parser, slower, runs
+ * only to explain a syntax error or to place problems. Only the first syntax error is
+ * reported: the parser's recovery makes the following ones mostly echoes of it.
  */
 export function parseSource(file: string, text: string): { doc?: SourceDocument; problems: Problem[] } {
-  const lineStarts = lineStartsOf(text);
   if (text.trim() === '') return { problems: [{ file, line: 1, column: 1, pointer: '', message: 'the file is empty: expected a JSON object' }] };
-  const errors: ParseError[] = [];
-  const root = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false });
-  const first = errors[0];
-  if (first !== undefined || root === undefined) {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    const errors: ParseError[] = [];
+    parseTree(text, errors, PARSE_OPTIONS);
+    const first = errors[0];
     const { message, offset } = first === undefined ? { message: 'invalid JSON', offset: 0 } : describeSyntaxError(text, first);
-    return { problems: [{ file, ...positionOf(lineStarts, offset), pointer: '', message: `JSON syntax error: ${message}` }] };
+    return { problems: [{ file, ...positionOf(lineStartsOf(text), offset), pointer: '', message: `JSON syntax error: ${message}` }] };
   }
-  const doc: SourceDocument = { file, text, root, value: JSON.parse(text) as unknown, lineStarts };
-  return { doc, problems: duplicateKeys(doc) };
+  const doc = new Document(file, text, value);
+  // Fewer keys in the value than written in the text means a key was repeated, which only
+  // the tree can place.
+  return { doc, problems: keysIn(value) < keysWritten(text) ? duplicateKeys(doc) : [] };
+}
+
+function keysIn(value: unknown): number {
+  if (value === null || typeof value !== 'object') return 0;
+  let count = Array.isArray(value) ? 0 : Object.keys(value).length;
+  for (const child of Object.values(value)) count += keysIn(child);
+  return count;
+}
+
+/** Property names in a well-formed JSON text: strings followed by a colon. */
+function keysWritten(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf('"'); i >= 0; i = text.indexOf('"', i + 1)) {
+    do i++;
+    while (i < text.length && (text.charCodeAt(i) !== 34 || text.charCodeAt(i - 1) === 92 && !evenBackslashesBefore(text, i)));
+    let j = i + 1;
+    while (j < text.length && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 10 || text.charCodeAt(j) === 13 || text.charCodeAt(j) === 9)) j++;
+    if (text.charCodeAt(j) === 58) count++;
+  }
+  return count;
+}
+
+/** Whether the quote at `i` is preceded by an even number of backslashes (so not escaped). */
+function evenBackslashesBefore(text: string, i: number): boolean {
+  let n = 0;
+  while (text.charCodeAt(i - 1 - n) === 92) n++;
+  return n % 2 === 0;
 }
 
 /** JSON.parse keeps the last of two equal keys silently; admins should hear about it. */

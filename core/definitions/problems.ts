@@ -35,7 +35,8 @@ export function sortProblems(problems: readonly Problem[]): Problem[] {
 
 /** Escapes one JSON pointer segment (RFC 6901). */
 export function escapePointer(segment: string | number): string {
-  return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
+  const s = String(segment);
+  return s.includes('~') || s.includes('/') ? s.replace(/~/g, '~0').replace(/\//g, '~1') : s;
 }
 
 export function joinPointer(base: string, ...segments: Array<string | number>): string {

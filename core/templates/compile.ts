@@ -231,8 +231,25 @@ function joinParts(parts: ReadonlyArray<string | Evaluator>): (ctx: TemplateCont
   };
 }
 
-/** Parses and compiles a template; never throws (problems are in `issues`). */
+const inspections = new Map<string, Inspection>();
+const INSPECTION_CACHE_LIMIT = 20_000;
+
+/**
+ * Parses and compiles a template; never throws (problems are in `issues`). Results are
+ * cached by source (they are pure): the validator and the engine meet the same templates
+ * many times. Callers must not mutate the arrays of the result.
+ */
 export function inspect(source: string): Inspection {
+  let inspection = inspections.get(source);
+  if (inspection === undefined) {
+    inspection = inspectUncached(source);
+    if (inspections.size >= INSPECTION_CACHE_LIMIT) inspections.clear();
+    inspections.set(source, inspection);
+  }
+  return inspection;
+}
+
+function inspectUncached(source: string): Inspection {
   const parsed = parseTemplate(source);
   if ('error' in parsed) return { render: () => source, constant: true, uses: [], issues: [parsed.error] };
   const walker = new Walker();

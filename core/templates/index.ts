@@ -109,8 +109,8 @@ export function analyzeTemplate(source: string): {
   return {
     roots: names('root'),
     helpers: names('helper'),
-    uses: inspection.uses,
-    ...(first === undefined ? {} : { error: first }),
+    uses: inspection.uses.map((use) => ({ ...use })),
+    ...(first === undefined ? {} : { error: { ...first } }),
   };
 }
 
