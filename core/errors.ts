@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   SB_UNAUTHORIZED: { status: 401, title: 'Unauthorized', retryable: false },
   SB_FORBIDDEN: { status: 403, title: 'Forbidden', retryable: false },
   SB_RATE_LIMITED: { status: 429, title: 'Too Many Requests', retryable: true },
+  SB_BODY_TOO_LARGE: { status: 413, title: 'Payload Too Large', retryable: false },
+  SB_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported Media Type', retryable: false },
 
   // Store
   SB_DB_UNAVAILABLE: { status: 503, title: 'Database Unavailable', retryable: true },

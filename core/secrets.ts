@@ -1,6 +1,6 @@
 // Secrets at rest: AES-256-GCM under SWITCHBOARD_SECRET_KEY (or a key generated into the data
 // folder on first use, with a warning). Plaintext secrets exist only in memory.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { SwitchboardError } from './errors';
@@ -67,6 +67,14 @@ export class SecretBox {
     } catch (err) {
       throw new SwitchboardError('SB_SECRET_DECRYPT_FAILED', 'stored secrets cannot be decrypted with the current SWITCHBOARD_SECRET_KEY', { cause: err });
     }
+  }
+
+  /**
+   * A 32-byte key for another purpose (e.g. signing API tokens), derived with HKDF-SHA256, so
+   * one secret configures everything while the box's own key never leaves it.
+   */
+  deriveKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.#key, Buffer.alloc(0), `switchboard:${purpose}`, 32));
   }
 
   /** Never print the key. */

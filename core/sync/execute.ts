@@ -75,14 +75,13 @@ async function take(db: Knex, runId: string, worker: string): Promise<boolean> {
   return n === 1;
 }
 
-async function pull(engine: Engine, run: syncRuns.SyncRun, options: ExecuteOptions): Promise<'succeeded' | 'canceled' | 'interrupted'> {
+/** The plan of a pull run of `run`'s mapping (also used to ingest records a webhook delivers). */
+export function buildPullPlan(engine: Engine, run: Pick<syncRuns.SyncRun, 'id' | 'connectionId' | 'mappingId' | 'mode'>, config: Record<string, unknown>): PullPlan {
   const mappingDef = engine.registry.mapping(run.mappingId);
   const connector = engine.registry.connector(mappingDef.connector);
   const stream = connector.streams?.[mappingDef.stream];
   if (stream === undefined) throw new SwitchboardError('SB_DEFINITION_INVALID', `connector "${connector.id}" has no stream "${mappingDef.stream}"`);
-  const config = await connections.loadConfig(engine.db, engine.box, run.connectionId);
-  const client = new ConnectorClient({ connector, config, connectionId: run.connectionId, tokenStore: new DbTokenStore(engine.db, engine.box, run.connectionId) });
-  const plan: PullPlan = {
+  return {
     runId: run.id,
     connectionId: run.connectionId,
     mappingId: mappingDef.id,
@@ -96,6 +95,15 @@ async function pull(engine: Engine, run: syncRuns.SyncRun, options: ExecuteOptio
     conflict: mappingDef.conflict ?? 'source_wins',
     matchOn: mappingDef.match_on ?? [],
   };
+}
+
+async function pull(engine: Engine, run: syncRuns.SyncRun, options: ExecuteOptions): Promise<'succeeded' | 'canceled' | 'interrupted'> {
+  const mappingDef = engine.registry.mapping(run.mappingId);
+  const connector = engine.registry.connector(mappingDef.connector);
+  const config = await connections.loadConfig(engine.db, engine.box, run.connectionId);
+  const plan = buildPullPlan(engine, run, config);
+  const stream = connector.streams![mappingDef.stream]!;
+  const client = new ConnectorClient({ connector, config, connectionId: run.connectionId, tokenStore: new DbTokenStore(engine.db, engine.box, run.connectionId) });
   checkPlan(plan);
   const pullOptions: PullOptions = { stopSignal: options.signal, ...(options.onPage === undefined ? {} : { onPage: options.onPage }) };
   if (stream.incremental?.lookback_seconds !== undefined) pullOptions.lookbackSeconds = stream.incremental.lookback_seconds;

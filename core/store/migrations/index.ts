@@ -3,6 +3,7 @@
 import type { Knex } from 'knex';
 import * as crmTables from './20261128090000_crm_tables';
 import * as engineTables from './20261128090100_engine_tables';
+import * as oauthStates from './20261128150000_oauth_states';
 
 export interface Migration {
   name: string;
@@ -10,4 +11,4 @@ export interface Migration {
   down(knex: Knex): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [crmTables, engineTables];
+export const MIGRATIONS: readonly Migration[] = [crmTables, engineTables, oauthStates];

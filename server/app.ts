@@ -1,0 +1,129 @@
+// The HTTP API as a fastify app: validation compilers, the error shape, bearer auth, per-client
+// rate limits, metrics, the OpenAPI document, and one plugin per route group. Tests drive it
+// with `app.inject()`; `switchboard serve` listens with it.
+import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import Redis from 'ioredis';
+import type { Engine } from '../core/engine';
+import { SwitchboardError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import { createAuthenticator, installAuth } from './auth/hook';
+import { DEFAULT_TOKEN_TTL_SECONDS, TokenSigner } from './auth/tokens';
+import { registerJsonBodies } from './body';
+import { frameworkErrorHandler, installErrorHandling } from './errors';
+import { createMetrics } from './metrics';
+import { DOCS_PREFIX, registerOpenApi } from './openapi';
+import { logRequests } from './request-log';
+import { connectionOAuthRoutes } from './routes/connection-oauth';
+import { connectionRoutes } from './routes/connections';
+import { crmRoutes } from './routes/crm';
+import { definitionRoutes } from './routes/definitions';
+import { healthRoutes, type Pingable } from './routes/health';
+import { oauthTokenRoutes } from './routes/oauth-token';
+import { runRoutes } from './routes/runs';
+import { scheduleRoutes } from './routes/schedules';
+import { webhookRoutes } from './routes/webhooks';
+import { errorSchema } from './schemas/common';
+import { ENGINE_SCHEMAS } from './schemas/engine';
+import { allEntitySchemas } from './schemas/entities';
+import { createValidators, validationMessage } from './validation';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    engine: Engine;
+  }
+}
+
+export interface BuildAppOptions {
+  /** Where request and error logs go (default the engine's logger). */
+  logger?: Logger;
+  /** Lifetime of issued bearer tokens (default 900 s). */
+  tokenTtlSeconds?: number;
+  /** Requests per client (per address without a token) and window; false turns limits off. Default 6000 per minute. */
+  rateLimit?: { max: number; timeWindowMs: number } | false;
+  /** Token requests per minute from one address (default 30). */
+  tokenRequestsPerMinute?: number;
+  /** The server's public base URL, e.g. `https://switchboard.example.com` (OAuth redirect URIs, the OpenAPI `servers`). */
+  publicUrl?: string;
+  /** Redis for /health and shared rate limits (default REDIS_URL; none when unset). */
+  redisUrl?: string;
+  /** Largest accepted request body in bytes (default 2 MiB). */
+  bodyLimit?: number;
+  /** Trust X-Forwarded-* headers (behind a reverse proxy). Default false. */
+  trustProxy?: boolean;
+}
+
+export const DEFAULT_RATE_LIMIT = { max: 6000, timeWindowMs: 60_000 };
+
+/** Every route must say who may call it: a forgotten `security` fails at startup, not in production. */
+function requireSecurity(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith(DOCS_PREFIX)) return;
+    if (!Array.isArray(route.schema?.security)) throw new Error(`route ${String(route.method)} ${route.url} declares no schema.security`);
+  });
+}
+
+function redisClient(url: string | undefined): Redis | undefined {
+  if (url === undefined || url === '') return undefined;
+  return new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true, connectTimeout: 2000 });
+}
+
+export async function buildApp(engine: Engine, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const validators = createValidators();
+  const app = fastify({
+    loggerInstance: (options.logger ?? engine.logger) as FastifyBaseLogger,
+    // One line per request is written by request-log.ts, with sensitive query values redacted.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimit ?? 2 * 1024 * 1024,
+    requestTimeout: 30_000,
+    routerOptions: { maxParamLength: 200 },
+    return503OnClosing: true,
+    trustProxy: options.trustProxy ?? false,
+    frameworkErrors: frameworkErrorHandler,
+    schemaErrorFormatter: (errors, dataVar) => new Error(validationMessage(errors, dataVar)),
+  });
+  app.setValidatorCompiler(({ schema, httpPart }) => validators.compile(httpPart, schema));
+  app.decorate('engine', engine);
+  installErrorHandling(app);
+  registerJsonBodies(app);
+  for (const schema of [errorSchema, ...allEntitySchemas(), ...ENGINE_SCHEMAS]) {
+    app.addSchema(schema);
+    validators.addSchema(schema as typeof schema & { $id: string });
+  }
+  requireSecurity(app);
+
+  const signer = new TokenSigner(engine.box.deriveKey('api-tokens'), options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS);
+  const auth = createAuthenticator(signer, engine.db);
+  installAuth(app, auth);
+  logRequests(app);
+  const metrics = createMetrics(app, engine);
+  const redis = redisClient(options.redisUrl ?? process.env['REDIS_URL']);
+  app.addHook('onClose', async () => redis?.disconnect());
+
+  await registerOpenApi(app, options.publicUrl);
+  const limits = options.rateLimit ?? DEFAULT_RATE_LIMIT;
+  if (limits !== false) {
+    await app.register(rateLimit, {
+      global: true,
+      max: limits.max,
+      timeWindow: limits.timeWindowMs,
+      // Runs after the auth hook (route hooks follow the app's): authenticated callers are
+      // limited per client, the rest per address.
+      keyGenerator: (request) => (request.auth === null ? `ip:${request.ip}` : `client:${request.auth.cid}`),
+      errorResponseBuilder: (_request, ctx) => new SwitchboardError('SB_RATE_LIMITED', `too many requests: retry in ${ctx.after}`, { status: ctx.statusCode }),
+      skipOnError: true,
+      ...(redis === undefined ? {} : { redis }),
+    });
+  }
+
+  await app.register(oauthTokenRoutes, { signer, perMinute: options.tokenRequestsPerMinute ?? 30 });
+  await app.register(healthRoutes, { redis: redis as Pingable | undefined, metrics });
+  await app.register(definitionRoutes);
+  await app.register(connectionRoutes);
+  await app.register(connectionOAuthRoutes, { publicUrl: options.publicUrl });
+  await app.register(scheduleRoutes);
+  await app.register(runRoutes);
+  await app.register(webhookRoutes, { auth });
+  await app.register(crmRoutes);
+  return app;
+}

@@ -1,0 +1,116 @@
+// Inbound webhooks: POST /webhooks/:connection. The connector's `webhooks.signature` is checked
+// against the raw body (a connector without one needs a bearer token with `webhooks:write`);
+// then the records the delivery carries are ingested at once, or, when the connector does not
+// say where records are, an incremental run of each mapping concerned is queued.
+import type { FastifyInstance } from 'fastify';
+import { SwitchboardError } from '../../core/errors';
+import type { MappingDefinition } from '../../core/definitions';
+import * as connections from '../../core/store/tables/connections';
+import { getPath } from '../../core/util/path';
+import { OAUTH2_SCHEME, WEBHOOK_SCHEME } from '../auth/scopes';
+import type { Authenticator } from '../auth/hook';
+import { jsonParser, registerRawBodies } from '../body';
+import { loadConnection } from '../connections';
+import { responses } from '../schemas/common';
+import { runView } from '../schemas/engine';
+import { verifySignature } from '../webhooks/signature';
+import { ingestRecords } from '../webhooks/ingest';
+
+/** How long a provider should wait before delivering again when a run of the mapping is in progress. */
+const RETRY_AFTER_SECONDS = 10;
+
+interface Outcome {
+  mapping: string;
+  created: boolean;
+  ingested: boolean;
+  run: Record<string, unknown>;
+}
+
+export async function webhookRoutes(app: FastifyInstance, options: { auth: Authenticator }): Promise<void> {
+  const engine = app.engine;
+  const parse = jsonParser(app);
+  registerRawBodies(app);
+
+  app.post<{ Params: { connection: string } }>(
+    '/webhooks/:connection',
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Deliver a webhook to a connection',
+        description:
+          'Authenticated by the connector\'s `webhooks.signature` (an HMAC of the raw body, or a shared token, in the header the connector names), or, for connectors without one, by a bearer token with `webhooks:write`. ' +
+          'When the connector says where the delivery\'s records are (`webhooks.records`), they are written at once through every mapping of `webhooks.stream`; otherwise an incremental run of those mappings is queued. ' +
+          `202 with one entry per mapping. 409 with \`Retry-After\` when records arrive while a run of the mapping is running: deliver again later.`,
+        security: [{ [WEBHOOK_SCHEME]: [] }, { [OAUTH2_SCHEME]: ['webhooks:write'] }],
+        params: { type: 'object', required: ['connection'], properties: { connection: { type: 'string', minLength: 1, maxLength: 200, description: 'The connection id or name.' } } },
+        body: { description: 'Whatever the API sends (kept as bytes for the signature check).' },
+        response: responses({
+          202: {
+            type: 'object',
+            required: ['results'],
+            properties: {
+              results: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['mapping', 'created', 'ingested', 'run'],
+                  properties: {
+                    mapping: { type: 'string' },
+                    created: { type: 'boolean', description: 'Whether a new run was made (false: one was already queued, which covers the change).' },
+                    ingested: { type: 'boolean', description: 'Whether the delivered records were written.' },
+                    run: { $ref: 'Run#' },
+                  },
+                },
+              },
+            },
+          },
+        }),
+      },
+    },
+    async (request, reply) => {
+      const connection = await loadConnection(engine, request.params.connection);
+      const connector = engine.connector(connection.connectorId);
+      const spec = connector.webhooks;
+      if (spec === undefined) throw new SwitchboardError('SB_NOT_FOUND', `connector "${connector.id}" does not accept webhooks`);
+      const raw = request.rawBody ?? Buffer.alloc(0);
+      if (spec.signature !== undefined) {
+        const config = await connections.loadConfig(engine.db, engine.box, connection.id);
+        const result = verifySignature(spec.signature, config, request.headers, raw);
+        if (!result.ok) {
+          request.log.warn({ connection: connection.id, reason: result.reason }, 'webhook refused');
+          reply.header('www-authenticate', `Signature header="${spec.signature.header}"`);
+          throw new SwitchboardError('SB_UNAUTHORIZED', 'the webhook signature is missing or does not match');
+        }
+      } else {
+        await options.auth.authenticate(request, reply, ['webhooks:write']);
+      }
+      if (connection.status === 'disabled') throw new SwitchboardError('SB_CONFLICT', `connection "${connection.name}" is disabled`);
+
+      const mappings: MappingDefinition[] = [...engine.registry.mappings.values()].filter((m) => m.connector === connector.id && (spec.stream === undefined || m.stream === spec.stream));
+      const results: Outcome[] = [];
+      let busy = false;
+      if (spec.records !== undefined) {
+        const body = raw.length === 0 ? undefined : await parse(raw.toString('utf8'));
+        const records = getPath(body, spec.records);
+        if (!Array.isArray(records)) throw new SwitchboardError('SB_BAD_REQUEST', `body: no array of records at "${spec.records}"`);
+        for (const m of mappings) {
+          const { run, ingested } = await ingestRecords(engine, connection.id, m.id, records);
+          // A queued run reads what changed when it starts, so it covers the delivery; a running one may be past it.
+          if (!ingested && run.status === 'running') busy = true;
+          results.push({ mapping: m.id, created: ingested, ingested, run: runView(run) });
+        }
+      } else {
+        for (const m of mappings) {
+          const { run, created } = await engine.requestRun({ connection: connection.id, mapping: m.id, mode: 'incremental', direction: 'pull', trigger: 'webhook' });
+          results.push({ mapping: m.id, created, ingested: false, run: runView(run) });
+        }
+      }
+      request.log.info({ connection: connection.id, mappings: results.length, ingested: results.filter((r) => r.ingested).length }, 'webhook received');
+      if (busy) {
+        reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+        throw new SwitchboardError('SB_CONFLICT', 'a run of a mapping of this webhook is running: deliver again later', { details: { results } });
+      }
+      return reply.code(202).send({ results });
+    },
+  );
+}

@@ -1,0 +1,168 @@
+// API schemas of the engine's resources: connections, schedules, runs, rejected records, and
+// the views that turn store objects into them (snake_case, secrets reduced to set / not set).
+import type { Connection } from '../../core/store/tables/connections';
+import type { RejectedRecord } from '../../core/store/tables/rejected-records';
+import type { Schedule } from '../../core/store/tables/schedules';
+import { COUNT_COLUMNS, type SyncRun } from '../../core/store/tables/sync-runs';
+import { ANY_OBJECT, type JsonSchema } from './common';
+
+const TIME = { type: 'string', format: 'date-time' } as const;
+const TIME_OR_NULL = { type: ['string', 'null'], format: 'date-time' } as const;
+
+export const connectionSchema = {
+  $id: 'Connection',
+  type: 'object',
+  description: 'A connector plus the settings of one account. Secret settings are never returned: `secrets` says which are set.',
+  required: ['id', 'name', 'connector', 'status', 'config', 'secrets', 'authorized', 'created_at', 'updated_at'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    connector: { type: 'string', description: 'The connector id.' },
+    status: { type: 'string', enum: ['active', 'disabled'] },
+    config: { ...ANY_OBJECT, description: 'The non-secret settings.' },
+    secrets: { type: 'object', additionalProperties: { type: 'boolean' }, description: 'Each secret setting of the connector: true when it has a value.' },
+    authorized: { type: 'boolean', description: 'Whether OAuth2 tokens are stored (after the authorization-code flow, or a first token request).' },
+    created_at: TIME,
+    updated_at: TIME,
+  },
+} as const;
+
+export interface ConnectionView {
+  id: string;
+  name: string;
+  connector: string;
+  status: string;
+  config: Record<string, unknown>;
+  secrets: Record<string, boolean>;
+  authorized: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export function connectionView(c: Connection, secretKeys: readonly string[]): ConnectionView {
+  return {
+    id: c.id,
+    name: c.name,
+    connector: c.connectorId,
+    status: c.status,
+    config: c.config,
+    secrets: Object.fromEntries(secretKeys.map((k) => [k, c.secretsSet.includes(k)])),
+    authorized: c.hasTokens,
+    created_at: c.createdAt,
+    updated_at: c.updatedAt,
+  };
+}
+
+export const scheduleSchema = {
+  $id: 'Schedule',
+  type: 'object',
+  required: ['id', 'connection_id', 'mapping', 'direction', 'mode', 'cron', 'timezone', 'enabled', 'created_at', 'updated_at'],
+  properties: {
+    id: { type: 'string' },
+    connection_id: { type: 'string' },
+    mapping: { type: ['string', 'null'], description: 'The mapping run; null: every mapping of the connection\'s connector.' },
+    direction: { type: 'string', enum: ['pull', 'push'] },
+    mode: { type: 'string', enum: ['full', 'incremental'] },
+    cron: { type: 'string' },
+    timezone: { type: 'string' },
+    enabled: { type: 'boolean' },
+    created_at: TIME,
+    updated_at: TIME,
+  },
+} as const;
+
+export function scheduleView(s: Schedule): Record<string, unknown> {
+  return {
+    id: s.id,
+    connection_id: s.connectionId,
+    mapping: s.mappingId,
+    direction: s.direction,
+    mode: s.mode,
+    cron: s.cron,
+    timezone: s.timezone,
+    enabled: s.enabled,
+    created_at: s.createdAt,
+    updated_at: s.updatedAt,
+  };
+}
+
+const COUNT_NAMES = COUNT_COLUMNS.map((c) => c.replace(/^records_/, ''));
+
+export const runSchema = {
+  $id: 'Run',
+  type: 'object',
+  description: 'A sync run: its status, counts so far, and how it ended.',
+  required: ['id', 'connection_id', 'mapping', 'direction', 'mode', 'trigger', 'status', 'attempts', 'cancel_requested', 'counts', 'progress', 'error', 'queued_at', 'started_at', 'finished_at', 'duration_ms'],
+  properties: {
+    id: { type: 'string' },
+    connection_id: { type: 'string' },
+    mapping: { type: 'string' },
+    direction: { type: 'string', enum: ['pull', 'push'] },
+    mode: { type: 'string', enum: ['full', 'incremental'] },
+    trigger: { type: 'string', enum: ['manual', 'api', 'cli', 'schedule', 'webhook'] },
+    status: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed', 'canceled'] },
+    attempts: { type: 'integer' },
+    cancel_requested: { type: 'boolean' },
+    counts: {
+      type: 'object',
+      description: 'Records read, created, updated, unchanged, deleted and rejected; pages, requests and retries.',
+      required: COUNT_NAMES,
+      properties: Object.fromEntries(COUNT_NAMES.map((n) => [n, { type: 'integer' }])),
+    },
+    progress: { type: ['object', 'null'], additionalProperties: true, description: 'What the run last reported while running.' },
+    error: {
+      type: ['object', 'null'],
+      required: ['code', 'message'],
+      properties: { code: { type: 'string' }, message: { type: 'string' } },
+      description: 'Why the run failed (or the last attempt failed), else null.',
+    },
+    queued_at: TIME,
+    started_at: TIME_OR_NULL,
+    finished_at: TIME_OR_NULL,
+    duration_ms: { type: ['integer', 'null'], description: 'Wall time so far, or in all once finished; null before it starts.' },
+  },
+} as const;
+
+export function runView(r: SyncRun): Record<string, unknown> {
+  return {
+    id: r.id,
+    connection_id: r.connectionId,
+    mapping: r.mappingId,
+    direction: r.direction,
+    mode: r.mode,
+    trigger: r.trigger,
+    status: r.status,
+    attempts: r.attempts,
+    cancel_requested: r.cancelRequested,
+    counts: Object.fromEntries(COUNT_COLUMNS.map((c, i) => [COUNT_NAMES[i], r.counts[c]])),
+    progress: r.progress,
+    error: r.error,
+    queued_at: r.queuedAt,
+    started_at: r.startedAt,
+    finished_at: r.finishedAt,
+    duration_ms: r.durationMs,
+  };
+}
+
+export const rejectedSchema = {
+  $id: 'RejectedRecord',
+  type: 'object',
+  description: 'A source record a run kept aside instead of writing, with the reason.',
+  required: ['id', 'run_id', 'external_id', 'record', 'code', 'field', 'reason', 'created_at'],
+  properties: {
+    id: { type: 'integer' },
+    run_id: { type: 'string' },
+    external_id: { type: ['string', 'null'] },
+    record: { description: 'The source record as received.' },
+    code: { type: 'string', description: 'e.g. SB_MAPPING_FAILED, SB_DB_INVALID_VALUE.' },
+    field: { type: ['string', 'null'] },
+    reason: { type: 'string' },
+    created_at: TIME,
+  },
+} as const;
+
+export function rejectedView(r: RejectedRecord): Record<string, unknown> {
+  return { id: r.id, run_id: r.runId, external_id: r.externalId, record: r.record, code: r.code, field: r.field, reason: r.reason, created_at: r.createdAt };
+}
+
+export const ENGINE_SCHEMAS: readonly JsonSchema[] = [connectionSchema, scheduleSchema, runSchema, rejectedSchema];
