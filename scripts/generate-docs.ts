@@ -3,15 +3,11 @@
 // The staleness test calls generateDocs() and compares in memory.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, readSchema, runMain, writeOrCheck, type GeneratedFile, type SchemaKind } from './generated-files';
+import { ROOT, isObject, readSchema, runMain, writeOrCheck, type GeneratedFile, type SchemaKind } from './generated-files';
 import { HELPER_NAMES } from '../core/templates';
 import { HELPER_DOCS, TEMPLATES_SECTION, connectorIntro, mappingIntro } from './docs-text';
 
 type Schema = Record<string, unknown>;
-
-function isObject(value: unknown): value is Schema {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 /** Markdown-safe table cell. */
 function cell(text: string): string {

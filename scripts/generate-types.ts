@@ -2,13 +2,9 @@
 // json-schema-to-typescript; `--check` fails when the committed files are stale.
 import { join } from 'node:path';
 import { compile, type JSONSchema } from 'json-schema-to-typescript';
-import { SCHEMA_KINDS, readSchema, runMain, writeOrCheck, type GeneratedFile, type SchemaKind } from './generated-files';
+import { SCHEMA_KINDS, isObject, readSchema, runMain, writeOrCheck, type GeneratedFile, type SchemaKind } from './generated-files';
 
 type JsonObject = Record<string, unknown>;
-
-function isObject(value: unknown): value is JsonObject {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 const TYPE_KEYWORDS = ['type', 'const', 'enum', '$ref', 'oneOf', 'anyOf', 'allOf', 'tsType', 'properties'];
 

@@ -14,6 +14,10 @@ export interface GeneratedFile {
   content: string;
 }
 
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
 export function readSchema(kind: SchemaKind): Record<string, unknown> {
   return JSON.parse(readFileSync(join(ROOT, 'core', 'schemas', `${kind}.schema.json`), 'utf8')) as Record<string, unknown>;
 }

@@ -5,6 +5,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { SwitchboardError } from '../errors';
 import type { ConnectorDefinition } from '../generated/connector';
 import type { MappingDefinition } from '../generated/mapping';
+import { deepFreeze } from '../templates/freeze';
 import { didYouMean } from '../templates/suggest';
 import { parseSource, problemAt, type SourceDocument } from './json-source';
 import { formatProblem, sortProblems, type Problem } from './problems';
@@ -42,14 +43,6 @@ export function createRegistry(connectors: ReadonlyMap<string, ConnectorDefiniti
     connector: (id: string) => lookup(connectors, 'connector', id),
     mapping: (id: string) => lookup(mappings, 'mapping', id),
   });
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }
 
 const fileProblem = (file: string, message: string, hint?: string): Problem => ({ file, line: 1, column: 1, pointer: '', message, ...(hint === undefined ? {} : { hint }) });

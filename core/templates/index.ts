@@ -2,6 +2,7 @@
 import { SwitchboardError, errorMessage, isSwitchboardError } from '../errors';
 import { inspect, unknownUseMessage, type Evaluator, type TemplateIssue, type TemplateUse } from './compile';
 import { TEMPLATE_ROOTS, type TemplateContext, type TemplateRoot } from './context';
+import { deepFreeze } from './freeze';
 
 export { TEMPLATE_ROOTS, isTemplateRoot, type TemplateContext, type TemplateRoot } from './context';
 export { HELPER_NAMES, TRANSFORM_NAMES, applyTransform, compileTransforms } from './helpers';
@@ -115,14 +116,6 @@ export function analyzeTemplate(source: string): {
 }
 
 type TreeNode = { constant: true; value: unknown } | { constant: false; build: (ctx: TemplateContext) => unknown };
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
 
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
   // A JSON key "__proto__" is data: define it rather than assign (which would set the prototype).

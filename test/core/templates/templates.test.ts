@@ -290,3 +290,25 @@ describe('matches Handlebars itself', () => {
     expect(String(compileTemplate(source)(ctx))).toBe(renderWithHandlebars(source, ctx));
   });
 });
+
+describe('the parser shortcut for plain paths', () => {
+  // Text and {{root.path}} templates skip the Handlebars parser; appending a comment sends the
+  // same template through it. Both must see the same uses at the same places.
+  const simple = [
+    '{{config.token}}',
+    'https://{{config.subdomain}}.zendesk.com/api/v2',
+    '/lists/{{ config.list_id }}/members/{{record.0.id}}',
+    'a\nb {{state.cursor}}\n  {{recrod.x}} {{$x._y}}',
+    '{{json}}',
+    '{{config.constructor}}',
+  ];
+  it.each(simple)('%s', (source) => {
+    const viaHandlebars = analyzeTemplate(`${source}{{!-- --}}`);
+    expect(analyzeTemplate(source)).toEqual(viaHandlebars);
+    if (checkTemplate(source).length === 0) expect(toTextOf(compileTemplate(source)(ctx))).toBe(compileTemplate(`${source}{{!-- --}}`)(ctx));
+  });
+
+  function toTextOf(value: unknown): string {
+    return typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value);
+  }
+});
