@@ -104,7 +104,10 @@ export function openDatabase(target: DatabaseTarget, options: OpenOptions = {}):
       max: 1,
       afterCreate(conn: { exec(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) {
         conn.exec(
-          'PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;',
+          // WAL: readers never block the writer. synchronous=NORMAL: durable against a crash of
+          // the process (an OS crash may lose the last transactions, never corrupt the file).
+          // A larger auto-checkpoint (10,000 pages, ~40 MB) spends fewer fsyncs on bulk syncs.
+          'PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA wal_autocheckpoint = 10000; PRAGMA cache_size = -32768;',
           (err) => done(err, conn),
         );
       },

@@ -1,5 +1,18 @@
 // Time-ordered ids (UUIDv7, RFC 9562): sortable by creation time, unique across processes.
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
+
+// Random bytes come from a pool refilled 4 KiB at a time: one system call per 256 ids.
+const pool = Buffer.allocUnsafe(4096);
+let poolOffset = pool.length;
+
+function randomInto(target: Buffer): void {
+  if (poolOffset + target.length > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  pool.copy(target, 0, poolOffset, poolOffset + target.length);
+  poolOffset += target.length;
+}
 
 let lastMs = 0;
 let seq = 0;
@@ -11,7 +24,7 @@ let seq = 0;
 export function uuidv7(now: number = Date.now()): string {
   if (now > lastMs) {
     lastMs = now;
-    seq = randomBytes(2).readUInt16BE(0) & 0x7ff; // leave room to count up
+    seq = Math.floor(Math.random() * 0x800); // leave room to count up
   } else {
     seq += 1;
     if (seq > 0xfff) {
@@ -20,7 +33,8 @@ export function uuidv7(now: number = Date.now()): string {
       seq = 0;
     }
   }
-  const bytes = randomBytes(16);
+  const bytes = Buffer.allocUnsafe(16);
+  randomInto(bytes);
   const ms = lastMs;
   bytes[0] = Math.floor(ms / 2 ** 40) & 0xff;
   bytes[1] = Math.floor(ms / 2 ** 32) & 0xff;

@@ -54,8 +54,9 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('synced_at', { useTz: true, precision: 3 });
     timestamps(t);
     t.unique(['connection_id', 'entity', 'external_id'], { indexName: 'record_links_external_unique' });
+    // No index on seen_run_id: every full run rewrites it for every record, and the sweep that
+    // reads it walks all of an entity's links anyway (through the unique index's prefix).
     t.index(['connection_id', 'entity', 'crm_id'], 'record_links_crm_idx');
-    t.index(['connection_id', 'entity', 'seen_run_id'], 'record_links_seen_idx');
   });
 
   // A `ref` whose target has not arrived yet: resolved when a record with that external id
