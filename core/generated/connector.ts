@@ -651,6 +651,19 @@ export interface Action {
    * Send many records per request (HubSpot batch endpoints take up to 100 inputs).
    */
   batch?: ActionBatch;
+  /**
+   * Send an idempotency key with each request (Stripe's `Idempotency-Key`), so that a request delivered again after a failure or a crash is applied once.
+   */
+  idempotency?: ActionIdempotency;
+}
+/**
+ * The key is made by the push runner from the connection, the mapping and the ids of the CRM changes the request delivers, and is saved before the request is sent: a request sent again (a retry, or a run resumed after a crash) carries the same key and the same body, and a new delivery of the same record a new key.
+ */
+export interface ActionIdempotency {
+  /**
+   * The header that carries the key, e.g. `Idempotency-Key`.
+   */
+  header: string;
 }
 /**
  * Batching: the array at `items` in the request body holds one element, a template rendered once per record; up to `size` rendered elements are sent in one request.
