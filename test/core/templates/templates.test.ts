@@ -1,3 +1,5 @@
+// Templates: typed single expressions, helpers, the closed context (unknown roots and helpers,
+// prototype access), no HTML escaping, compileTree, and agreement with Handlebars itself.
 import { isSwitchboardError } from '../../../core/errors';
 import {
   HELPER_NAMES,
