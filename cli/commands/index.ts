@@ -3,6 +3,7 @@ import type { Command } from '../command';
 import { migrateCommand } from './migrate';
 import { validateCommand } from './validate';
 import { syncCommand } from './sync';
+import { pushCommand } from './push';
 import { checkCommand } from './check';
 import { workerCommand } from './worker';
 
@@ -10,6 +11,7 @@ export const COMMANDS: readonly Command[] = [
   migrateCommand,
   validateCommand,
   syncCommand,
+  pushCommand,
   checkCommand,
   workerCommand,
 ];

@@ -14,6 +14,7 @@ import { nowIso } from '../store/values';
 import { HttpStreamSource } from './http-source';
 import { checkPlan, runPull, type PullOptions, type PullProgress } from './pull';
 import type { PullPlan } from './pull-page';
+import { executePush, type PushOptions } from './push';
 
 export interface ExecuteOptions {
   attempt: number;
@@ -39,10 +40,7 @@ export async function executeRun(engine: Engine, runId: string, options: Execute
   }, HEARTBEAT_MS);
   heartbeat.unref();
   try {
-    if (run.direction !== 'pull') {
-      throw new SwitchboardError('SB_BAD_REQUEST', `run ${runId}: ${run.direction} runs are not supported by this version`);
-    }
-    const outcome = await pull(engine, run, options);
+    const outcome = run.direction === 'push' ? await executePush(engine, run, pushOptions(options)) : await pull(engine, run, options);
     if (outcome === 'succeeded') await syncRuns.transition(db, runId, 'succeeded');
     else if (outcome === 'canceled') await syncRuns.transition(db, runId, 'canceled');
     else {
@@ -109,6 +107,10 @@ async function pull(engine: Engine, run: syncRuns.SyncRun, options: ExecuteOptio
   if (stream.incremental?.lookback_seconds !== undefined) pullOptions.lookbackSeconds = stream.incremental.lookback_seconds;
   const result = await runPull(engine.db, plan, new HttpStreamSource(client, mappingDef.stream), pullOptions);
   return result.outcome;
+}
+
+function pushOptions(options: ExecuteOptions): PushOptions {
+  return { stopSignal: options.signal, ...(options.onPage === undefined ? {} : { onPage: options.onPage }) };
 }
 
 /** Is this `host:pid` worker a process of this machine that is gone? */

@@ -1,0 +1,117 @@
+// One request of a push: the action rendered for one record, or for a batch of them (one
+// `items` element per record), with the delivery's idempotency key; the answer read back into
+// an external id per record, paired by position or by the batch's `match`.
+import { SwitchboardError, isSwitchboardError, type ErrorCode } from '../errors';
+import type { ConnectorClient } from '../http/client';
+import type { CompiledRequest } from '../http/request';
+import type { TemplateContext } from '../templates';
+import { getPath, setPath } from '../util/path';
+import type { CompiledAction, Delivery } from './push-plan';
+
+export type ItemResult = { ok: true; externalId: string | null } | { ok: false; code: ErrorCode; reason: string };
+
+/**
+ * How a failed request is handled: `transient` (the API is unavailable; the changes stay
+ * pending and the run fails retryably), `fatal` (the connection cannot write at all:
+ * credentials, permissions, quota; the changes stay pending and the run fails), or `record`
+ * (the API refused these records: a batch is split to find them, a single one is rejected).
+ */
+export type FailureKind = 'transient' | 'fatal' | 'record';
+
+/** Statuses that speak of the connection, not of the record sent: 401, 403 (Salesforce's daily limit), 407, and 408/425/429 when not retried. */
+const CONNECTION_STATUSES = new Set([401, 403, 407, 408, 425, 429]);
+
+export function failureKind(err: unknown): FailureKind {
+  if (!isSwitchboardError(err)) return 'fatal';
+  if (err.retryable) return 'transient';
+  if (err.code === 'SB_HTTP_REQUEST_FAILED') {
+    const status = err.details?.['status'];
+    return typeof status === 'number' && status >= 400 && status < 500 && !CONNECTION_STATUSES.has(status) ? 'record' : 'fatal';
+  }
+  return err.code === 'SB_HTTP_INVALID_RESPONSE' || err.code === 'SB_TEMPLATE_RENDER_FAILED' || err.code === 'SB_MAPPING_FAILED' ? 'record' : 'fatal';
+}
+
+/** The HTTP status of a failed request, when it got one. */
+export function failureStatus(err: unknown): number | undefined {
+  const status = isSwitchboardError(err) ? err.details?.['status'] : undefined;
+  return typeof status === 'number' ? status : undefined;
+}
+
+function idOf(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : null;
+}
+
+function keyText(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return (typeof value === 'string' ? value : JSON.stringify(value)).toLowerCase();
+}
+
+/** The request to send: the action's, with the batch body and the idempotency header in place. */
+function prepared(action: CompiledAction, items: readonly Delivery[], key: string, ctx: TemplateContext): CompiledRequest {
+  const base = action.request;
+  let body: unknown;
+  if (action.batch !== undefined) {
+    const batch = action.batch;
+    // Parts of the body outside `items` are rendered once (with the first record); rendered
+    // trees are fresh objects along every templated path, so setting `items` touches no constant.
+    const rendered = base.body?.(ctx);
+    const root: Record<string, unknown> = rendered !== null && typeof rendered === 'object' && !Array.isArray(rendered) ? (rendered as Record<string, unknown>) : {};
+    setPath(root, batch.items, items.map((item) => batch.item({ ...ctx, record: item.payload })));
+    body = root;
+  }
+  const header = action.idempotencyHeader;
+  return {
+    ...base,
+    ...(body === undefined ? {} : { body: () => body }),
+    ...(header === undefined
+      ? {}
+      : {
+          headers: (c: TemplateContext) => {
+            const own = base.headers?.(c);
+            return { ...(own !== null && typeof own === 'object' ? (own as Record<string, unknown>) : {}), [header]: key };
+          },
+        }),
+  };
+}
+
+/** Pairs a batch answer's results with the records sent. */
+function batchResults(action: CompiledAction, items: readonly Delivery[], body: unknown): ItemResult[] {
+  const batch = action.batch!;
+  if (batch.results === undefined) return items.map(() => ({ ok: true, externalId: null }));
+  const results = getPath(body, batch.results);
+  const list = Array.isArray(results) ? (results as unknown[]) : [];
+  const idFrom = (result: unknown): string | null => (action.externalId === undefined ? null : idOf(getPath(result, action.externalId)));
+  if (batch.match === undefined) {
+    if (list.length !== items.length) {
+      // Paired by position, a short answer cannot say whose result is missing: the caller
+      // splits the batch until each record is alone with its answer.
+      throw new SwitchboardError('SB_HTTP_INVALID_RESPONSE', `the answer holds ${list.length} results for ${items.length} records`, { details: { results: list.length, records: items.length } });
+    }
+    return list.map((r) => ({ ok: true, externalId: idFrom(r) }));
+  }
+  const match = batch.match;
+  const byKey = new Map<string, unknown>();
+  for (const r of list) {
+    const k = keyText(getPath(r, match.result));
+    if (k !== undefined && !byKey.has(k)) byKey.set(k, r);
+  }
+  return items.map((item): ItemResult => {
+    const k = keyText(getPath(item.payload, match.record));
+    const found = k === undefined ? undefined : byKey.get(k);
+    if (found === undefined) return { ok: false, code: 'SB_HTTP_INVALID_RESPONSE', reason: `the API's answer has no result for this record (${k ?? 'no match value'})` };
+    return { ok: true, externalId: idFrom(found) };
+  });
+}
+
+/**
+ * Sends one request for `items` (one record, or up to `batch.size`) and returns one result per
+ * record; throws the request's SwitchboardError when it fails as a whole.
+ */
+export async function sendOnce(client: ConnectorClient, action: CompiledAction, items: readonly Delivery[], key: string, signal?: AbortSignal): Promise<ItemResult[]> {
+  const first = items[0];
+  if (first === undefined) return [];
+  const ctx = client.context({ record: first.payload });
+  const res = await client.send(prepared(action, items, key, ctx), ctx, undefined, signal);
+  if (action.batch !== undefined) return batchResults(action, items, res.body);
+  return [{ ok: true, externalId: action.externalId === undefined ? null : idOf(getPath(res.body, action.externalId)) }];
+}
