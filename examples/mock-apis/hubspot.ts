@@ -1,19 +1,14 @@
-// Mock HubSpot CRM v3 (APIS.md): object lists paged by `paging.next.after`, the search endpoint
-// (sorted by last modification, 400 past 10,000 results), bearer or OAuth2 tokens, rate-limit
-// headers, HubSpot's error bodies.
+// Mock HubSpot CRM v3 (APIS.md): object lists paged by `paging.next.after` with the requested
+// properties and associations, the search endpoint (filters, sorts, 400 past 10,000 results,
+// no associations), batch create/update/upsert (100 inputs at most), bearer or OAuth2 tokens,
+// rate-limit headers and, when asked, the ten-second and search budgets; HubSpot's errors.
 import { acceptsBearer, type TokenIssuer } from './oauth';
-import { decodeCursor, encodeCursor, intParam, jsonBody, startMockServer, type Faults, type LoggedRequest, type MockApi, type MockResponse } from './server';
-
-export interface HubSpotRecord {
-  id: string;
-  properties: Record<string, string | null>;
-  createdAt: string;
-  updatedAt: string;
-  archived: boolean;
-}
+import { hubspotSearch, type SearchBody } from './hubspot-search';
+import { DEFAULT_PROPERTIES, hubspotView, type HubSpotRecord } from './hubspot-view';
+import { bearer, decodeCursor, encodeCursor, intParam, isoNow, jsonBody, SlidingWindow, startMockServer, type Faults, type LoggedRequest, type MockApi, type MockResponse } from './server';
 
 export interface HubSpotOptions {
-  /** Records per object type, e.g. `{ contacts: [...] }`. */
+  /** Records per object type, e.g. `{ contacts: [...] }`. Writes change these arrays. */
   objects: Record<string, HubSpotRecord[]>;
   /** A static private-app token to accept. */
   token?: string;
@@ -21,80 +16,149 @@ export interface HubSpotOptions {
   tokens?: TokenIssuer;
   /** The search endpoint's cap on `after` (HubSpot: 10,000). */
   searchLimit?: number;
+  /**
+   * Whether search results include archived records. HubSpot's search never returns them (so
+   * incremental reads cannot see deletions); this mock used to, and a test relies on it, so the
+   * default stays true: pass false for the real behaviour.
+   */
+  archivedInSearch?: boolean;
+  /** Refuse requests over HubSpot's budgets with its 429s: `max` per ten seconds, 5 searches per second. Off by default (benchmarks). */
+  enforceLimits?: { max?: number } | boolean;
   faults?: Faults;
 }
 
-const RATE_HEADERS = { 'x-hubspot-ratelimit-max': '150', 'x-hubspot-ratelimit-interval-milliseconds': '10000', 'x-hubspot-ratelimit-secondly': '15' };
+const INTERVAL_MS = 10_000;
+const BATCH_MAX = 100;
+
+function error(status: number, category: string, message: string, extra: Record<string, unknown> = {}): MockResponse {
+  return { status, body: { status: 'error', message, correlationId: '00000000-0000-0000-0000-000000000000', category, ...extra } };
+}
 
 function unauthorized(): MockResponse {
-  return {
-    status: 401,
-    body: { status: 'error', message: 'Authentication credentials not found.', correlationId: '00000000-0000-0000-0000-000000000000', category: 'INVALID_AUTHENTICATION' },
-  };
+  return error(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found.');
 }
 
-function modified(record: HubSpotRecord): string {
-  return record.properties['lastmodifieddate'] ?? record.properties['hs_lastmodifieddate'] ?? record.updatedAt;
+function list(records: HubSpotRecord[], type: string, req: LoggedRequest, url: string): MockResponse {
+  const offset = Number(decodeCursor(req.query.get('after'))?.['o'] ?? 0);
+  const limit = intParam(req.query, 'limit', 10, 100);
+  const archived = req.query.get('archived') === 'true';
+  const matched = records.filter((r) => r.archived === archived);
+  const properties = req.query.getAll('properties').flatMap((p) => p.split(',')).filter((p) => p !== '');
+  const associations = req.query.getAll('associations').flatMap((p) => p.split(',')).filter((p) => p !== '');
+  const results = matched.slice(offset, offset + limit).map((r) => hubspotView(r, type, properties.length > 0 ? properties : DEFAULT_PROPERTIES[type], associations));
+  const next = offset + limit < matched.length ? encodeCursor({ o: offset + limit }) : undefined;
+  return { body: { results, ...(next === undefined ? {} : { paging: { next: { after: next, link: `${url}?after=${next}` } } }) } };
 }
 
-function page(records: HubSpotRecord[], offset: number, limit: number, url: string, extra: Record<string, unknown> = {}): MockResponse {
-  const results = records.slice(offset, offset + limit);
-  const next = offset + limit < records.length ? encodeCursor({ o: offset + limit }) : undefined;
-  return {
-    headers: { ...RATE_HEADERS, 'x-hubspot-ratelimit-remaining': '149' },
-    body: { ...extra, results, ...(next === undefined ? {} : { paging: { next: { after: next, link: `${url}?after=${next}` } } }) },
-  };
+/** Marks a record changed now, the way HubSpot stamps its modification properties. */
+function touch(record: HubSpotRecord, type: string): void {
+  const now = isoNow();
+  record.updatedAt = now;
+  record.properties[type === 'contacts' ? 'lastmodifieddate' : 'hs_lastmodifieddate'] = now;
 }
 
-function search(opts: HubSpotOptions, records: HubSpotRecord[], req: LoggedRequest, url: string): MockResponse {
-  const body = (jsonBody(req) ?? {}) as { filterGroups?: { filters?: { propertyName?: string; operator?: string; value?: unknown }[] }[]; limit?: number; after?: string };
-  let matched = records;
-  for (const f of body.filterGroups?.[0]?.filters ?? []) {
-    if (f.operator === 'GTE' && typeof f.value === 'string') {
-      const bound = Date.parse(f.value);
-      matched = matched.filter((r) => Date.parse(modified(r)) >= bound);
+function nextId(records: HubSpotRecord[]): string {
+  return String(records.reduce((max, r) => Math.max(max, Number(r.id) || 0), 0) + 1);
+}
+
+function create(records: HubSpotRecord[], type: string, properties: Record<string, string | null>): HubSpotRecord {
+  const now = isoNow();
+  const id = nextId(records);
+  const record: HubSpotRecord = { id, properties: { ...properties, hs_object_id: id, createdate: now }, createdAt: now, updatedAt: now, archived: false };
+  touch(record, type);
+  records.push(record);
+  return record;
+}
+
+interface BatchInput {
+  id?: string;
+  idProperty?: string;
+  properties?: Record<string, unknown>;
+}
+
+function text(props: Record<string, unknown> | undefined): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  // HubSpot stores every property value as text.
+  for (const [k, v] of Object.entries(props ?? {})) out[k] = v === null || v === undefined ? null : typeof v === 'string' ? v : String(v);
+  return out;
+}
+
+function batch(records: HubSpotRecord[], type: string, op: string, req: LoggedRequest): MockResponse {
+  const body = jsonBody(req) as { inputs?: BatchInput[] } | undefined;
+  const inputs = body?.inputs;
+  if (!Array.isArray(inputs) || inputs.length === 0) return error(400, 'VALIDATION_ERROR', 'Invalid input JSON: "inputs" must be a non-empty array');
+  if (inputs.length > BATCH_MAX) return error(400, 'VALIDATION_ERROR', `Batch input limit exceeded: at most ${BATCH_MAX} inputs, got ${inputs.length}`);
+  const startedAt = isoNow();
+  const results: Record<string, unknown>[] = [];
+  for (const input of inputs) {
+    const props = text(input.properties);
+    if (op === 'create') {
+      results.push(hubspotView(create(records, type, props), type, undefined));
+      continue;
     }
+    const key = op === 'upsert' ? (input.idProperty ?? 'hs_object_id') : 'hs_object_id';
+    if (typeof input.id !== 'string' || input.id === '') return error(400, 'VALIDATION_ERROR', `every input needs an "id" (the value of ${key})`);
+    const wanted = key === 'email' ? input.id.toLowerCase() : input.id;
+    const found = records.find((r) => !r.archived && (key === 'hs_object_id' ? r.id === input.id : (key === 'email' ? r.properties[key]?.toLowerCase() : r.properties[key]) === wanted));
+    if (found === undefined) {
+      if (op === 'update') return error(404, 'OBJECT_NOT_FOUND', `Object not found. objectId are usually numeric: ${input.id}`);
+      const made = create(records, type, { ...props, [key]: input.id });
+      results.push({ ...hubspotView(made, type, undefined), new: true });
+      continue;
+    }
+    Object.assign(found.properties, props);
+    touch(found, type);
+    results.push({ ...hubspotView(found, type, undefined), ...(op === 'upsert' ? { new: false } : {}) });
   }
-  matched = [...matched].sort((a, b) => Date.parse(modified(a)) - Date.parse(modified(b)) || Number(a.id) - Number(b.id));
-  const offset = Number(decodeCursor(body.after ?? null)?.['o'] ?? body.after ?? 0) || 0;
-  if (offset >= (opts.searchLimit ?? 10_000)) {
-    return { status: 400, body: { status: 'error', message: 'paging beyond 10000 results is not supported', category: 'VALIDATION_ERROR' } };
-  }
-  return page(matched, offset, Math.min(body.limit ?? 10, 200), url, { total: matched.length });
+  return { status: op === 'create' ? 201 : 200, body: { status: 'COMPLETE', results, startedAt, completedAt: isoNow() } };
 }
 
 export function startHubSpot(opts: HubSpotOptions): Promise<MockApi> {
+  const limits = opts.enforceLimits === undefined || opts.enforceLimits === false ? undefined : opts.enforceLimits === true ? {} : opts.enforceLimits;
+  const window = new SlidingWindow(limits?.max ?? 150, INTERVAL_MS);
+  const searches = new SlidingWindow(5, 1000);
   const guard = (req: LoggedRequest): MockResponse | undefined => {
     if (req.path === '/oauth/v1/token') return undefined;
-    return acceptsBearer(req, opts) ? undefined : unauthorized();
+    if (!acceptsBearer(req, opts)) return unauthorized();
+    return undefined;
   };
   return startMockServer(
     async (req, base) => {
       if (req.path === '/oauth/v1/token' && req.method === 'POST' && opts.tokens !== undefined) return opts.tokens.handle(req);
-      const m = /^\/crm\/v3\/objects\/([a-z_]+)(\/search)?$/.exec(req.path);
-      const records = m === null ? undefined : opts.objects[m[1]!];
-      if (m === null || records === undefined) return { status: 404, body: { status: 'error', message: `Unknown path ${req.path}`, category: 'OBJECT_NOT_FOUND' } };
-      const url = `${base}/crm/v3/objects/${m[1]}`;
-      if (m[2] !== undefined && req.method === 'POST') return search(opts, records, req, url);
-      const offset = Number(decodeCursor(req.query.get('after'))?.['o'] ?? 0);
-      const archived = req.query.get('archived') === 'true';
-      return page(records.filter((r) => r.archived === archived), offset, intParam(req.query, 'limit', 10, 100), url);
+      const key = bearer(req) ?? '';
+      const budget = window.take(key);
+      const headers: Record<string, string> = {
+        'x-hubspot-ratelimit-max': String(window.limit),
+        'x-hubspot-ratelimit-interval-milliseconds': String(INTERVAL_MS),
+        'x-hubspot-ratelimit-remaining': String(budget.ok ? budget.remaining : 0),
+        'x-hubspot-ratelimit-secondly': String(Math.ceil(window.limit / 10)),
+      };
+      if (limits !== undefined && !budget.ok) {
+        return { ...error(429, 'RATE_LIMITS', 'You have reached your ten_secondly_rolling limit.', { errorType: 'RATE_LIMIT', policyName: 'TEN_SECONDLY_ROLLING' }), headers };
+      }
+      const m = /^\/crm\/v3\/objects\/([a-z_]+)(?:\/(search|batch\/(create|update|upsert)))?$/.exec(req.path);
+      const type = m?.[1];
+      const records = type === undefined ? undefined : opts.objects[type];
+      if (m === null || type === undefined || records === undefined) return error(404, 'OBJECT_NOT_FOUND', `Unknown path ${req.path}`);
+      let answer: MockResponse;
+      if (m[2] === 'search' && req.method === 'POST') {
+        if (limits !== undefined && !searches.take(key).ok) {
+          return { ...error(429, 'RATE_LIMITS', 'You have reached your secondly limit.', { errorType: 'RATE_LIMIT', policyName: 'SECONDLY' }), headers };
+        }
+        const body = (jsonBody(req) ?? {}) as SearchBody;
+        answer = hubspotSearch(records, type, body, { limit: opts.searchLimit ?? 10_000, archived: opts.archivedInSearch ?? true, url: `${base}/crm/v3/objects/${type}` });
+      } else if (m[3] !== undefined && req.method === 'POST') {
+        answer = batch(records, type, m[3], req);
+      } else if (m[2] === undefined && req.method === 'GET') {
+        answer = list(records, type, req, `${base}/crm/v3/objects/${type}`);
+      } else {
+        return error(405, 'VALIDATION_ERROR', `${req.method} is not supported on ${req.path}`);
+      }
+      return { ...answer, headers: { ...headers, ...answer.headers } };
     },
     { faults: opts.faults, guard },
   );
 }
 
-/** `n` HubSpot contacts with ids from 1, modified one second apart from `since`. */
-export function hubspotContacts(n: number, since = Date.UTC(2024, 0, 1)): HubSpotRecord[] {
-  return Array.from({ length: n }, (_, i) => {
-    const at = new Date(since + i * 1000).toISOString();
-    const id = String(i + 1);
-    return {
-      id,
-      properties: { email: `contact${id}@example.com`, firstname: `First${id}`, lastname: `Last${id}`, lastmodifieddate: at, hs_object_id: id },
-      createdAt: at,
-      updatedAt: at,
-      archived: false,
-    };
-  });
-}
+export type { HubSpotRecord } from './hubspot-view';
+export { hubspotCompanies, hubspotContacts, hubspotDeals, hubspotEngagements, hubspotPeople } from './hubspot-data';

@@ -183,3 +183,58 @@ export function basicCredentials(req: LoggedRequest): string | undefined {
   const header = req.headers['authorization'];
   return typeof header === 'string' && /^basic /i.test(header) ? Buffer.from(header.slice(6), 'base64').toString('utf8') : undefined;
 }
+
+/**
+ * A sliding-window request counter, as APIs that allow N requests per rolling interval keep one
+ * per key (HubSpot's ten-second budget, Zendesk's export limit).
+ */
+export class SlidingWindow {
+  private readonly hits = new Map<string, number[]>();
+
+  constructor(
+    readonly limit: number,
+    readonly intervalMs: number,
+  ) {}
+
+  /** Counts a request at `now` unless the window is full; returns what is left, or the wait (ms) until a slot frees. */
+  take(key: string, now = Date.now()): { ok: true; remaining: number } | { ok: false; retryAfterMs: number } {
+    const recent = (this.hits.get(key) ?? []).filter((t) => t > now - this.intervalMs);
+    if (recent.length >= this.limit) {
+      this.hits.set(key, recent);
+      return { ok: false, retryAfterMs: recent[0]! + this.intervalMs - now };
+    }
+    recent.push(now);
+    this.hits.set(key, recent);
+    return { ok: true, remaining: this.limit - recent.length };
+  }
+}
+
+/**
+ * A leaky bucket (Shopify's REST limit): each request adds one unit, the bucket drains at
+ * `leakPerSecond`, and a request that would overflow `size` is refused.
+ */
+export class LeakyBucket {
+  private level = 0;
+  private at = Date.now();
+
+  constructor(
+    readonly size: number,
+    readonly leakPerSecond: number,
+  ) {}
+
+  /** Adds a request; returns the level after it, or the seconds (fractional) until one unit has drained. */
+  add(now = Date.now()): { ok: true; level: number } | { ok: false; level: number; retryAfterSeconds: number } {
+    this.level = Math.max(0, this.level - ((now - this.at) / 1000) * this.leakPerSecond);
+    this.at = now;
+    if (this.level + 1 > this.size) {
+      return { ok: false, level: Math.ceil(this.level), retryAfterSeconds: (this.level + 1 - this.size) / this.leakPerSecond };
+    }
+    this.level += 1;
+    return { ok: true, level: Math.ceil(this.level) };
+  }
+}
+
+/** The current time as ISO-8601 UTC with milliseconds, for records the mocks change. */
+export function isoNow(): string {
+  return new Date().toISOString();
+}
