@@ -1,5 +1,6 @@
 // Local mock third-party APIs, faithful to the wire formats of APIS.md, for tests and examples.
 export * from './server';
+export * from './idempotency';
 export * from './oauth';
 export * from './hubspot';
 export * from './pipedrive';

@@ -1,5 +1,7 @@
 // Mock Stripe (APIS.md): customer lists newest first, paged by `starting_after` = the last id
-// until `has_more` is false; form-encoded POSTs with nested keys; 429 without Retry-After.
+// until `has_more` is false; form-encoded POSTs with nested keys; customers created, updated
+// and deleted under `Idempotency-Key`s; 429 without Retry-After.
+import { IdempotencyKeys } from './idempotency';
 import { bearer, intParam, parseForm, startMockServer, type Faults, type LoggedRequest, type MockApi, type MockResponse } from './server';
 
 export interface StripeCustomer {
@@ -17,6 +19,10 @@ export interface StripeOptions {
   customers: StripeCustomer[];
   secretKey: string;
   faults?: Faults;
+  /** Where POSTs' `Idempotency-Key`s are kept (pass one to count what each key applied). */
+  idempotency?: IdempotencyKeys;
+  /** Whether the n-th applied write (1-based) loses its answer: the write stays, a 503 goes out instead. */
+  loseAnswer?: (n: number) => boolean;
 }
 
 function error(status: number, type: string, message: string, code?: string): MockResponse {
@@ -42,7 +48,8 @@ function create(opts: StripeOptions, req: LoggedRequest): MockResponse {
   }
   const form = parseForm(req.body);
   const customer: StripeCustomer = {
-    id: `cus_${String(opts.customers.length + 1).padStart(14, '0')}`,
+    // Past the greatest id, not the count: deleted customers leave gaps.
+    id: `cus_${String(opts.customers.reduce((max, c) => Math.max(max, Number(c.id.slice(4)) || 0), 0) + 1).padStart(14, '0')}`,
     object: 'customer',
     email: typeof form['email'] === 'string' ? form['email'] : null,
     name: typeof form['name'] === 'string' ? form['name'] : null,
@@ -54,15 +61,46 @@ function create(opts: StripeOptions, req: LoggedRequest): MockResponse {
   return { body: customer };
 }
 
+function update(opts: StripeOptions, id: string, req: LoggedRequest): MockResponse {
+  const customer = opts.customers.find((c) => c.id === id);
+  if (customer === undefined) return error(404, 'invalid_request_error', `No such customer: '${id}'`, 'resource_missing');
+  const form = parseForm(req.body);
+  for (const field of ['email', 'name', 'phone'] as const) if (typeof form[field] === 'string') customer[field] = form[field] === '' ? null : form[field];
+  if (form['metadata'] !== undefined) customer.metadata = { ...customer.metadata, ...(form['metadata'] as Record<string, string>) };
+  return { body: customer };
+}
+
+function remove(opts: StripeOptions, id: string): MockResponse {
+  const i = opts.customers.findIndex((c) => c.id === id);
+  if (i < 0) return error(404, 'invalid_request_error', `No such customer: '${id}'`, 'resource_missing');
+  opts.customers.splice(i, 1);
+  return { body: { id, object: 'customer', deleted: true } };
+}
+
 export function startStripe(opts: StripeOptions): Promise<MockApi> {
   const guard = (req: LoggedRequest): MockResponse | undefined => {
     const key = bearer(req);
     return key === opts.secretKey ? undefined : error(401, 'invalid_request_error', `Invalid API Key provided: ${(key ?? '').slice(0, 8)}****`);
   };
+  const keys = opts.idempotency ?? new IdempotencyKeys();
+  let writes = 0;
+  /** A write through the idempotency keys, whose answer may be lost after it is applied. */
+  const write = (req: LoggedRequest, apply: () => MockResponse): MockResponse => {
+    let applied = false;
+    const answer = keys.handle(req, () => {
+      applied = true;
+      return apply();
+    });
+    if (applied && (answer.status ?? 200) < 300 && opts.loseAnswer?.(++writes) === true) return error(503, 'api_error', 'The connection was lost.');
+    return answer;
+  };
   return startMockServer(
     (req) => {
       if (req.path === '/v1/customers' && req.method === 'GET') return list(opts, req);
-      if (req.path === '/v1/customers' && req.method === 'POST') return create(opts, req);
+      if (req.path === '/v1/customers' && req.method === 'POST') return write(req, () => create(opts, req));
+      const one = /^\/v1\/customers\/([A-Za-z0-9_]+)$/.exec(req.path);
+      if (one !== null && req.method === 'POST') return write(req, () => update(opts, one[1]!, req));
+      if (one !== null && req.method === 'DELETE') return write(req, () => remove(opts, one[1]!));
       return error(404, 'invalid_request_error', `Unrecognized request URL (${req.method}: ${req.path}).`);
     },
     { faults: opts.faults, guard },
