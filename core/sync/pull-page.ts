@@ -229,7 +229,8 @@ export async function writeBatch(db: Knex, plan: PullPlan, batch: PageBatch, sta
       crmId: targets.get(c.externalId)!.crmId,
       externalId: c.externalId,
       hash: c.result.hash,
-      seenRunId: plan.mode === 'full' ? plan.runId : (links.get(c.externalId)?.seenRunId ?? null),
+      // A new link of an incremental run names that run: the sweep tells the mappings' records apart by it.
+      seenRunId: plan.mode === 'full' ? plan.runId : (links.get(c.externalId)?.seenRunId ?? plan.runId),
     }));
     await recordLinks.upsert(trx, plan.connectionId, entity, written, now);
     if (plan.mode === 'full') await recordLinks.markSeen(trx, plan.connectionId, entity, seenOnly, plan.runId);

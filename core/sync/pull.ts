@@ -160,7 +160,7 @@ async function sweep(db: Knex, plan: PullPlan): Promise<number> {
   let deleted = 0;
   let afterId = 0;
   for (;;) {
-    const unseen = await recordLinks.listUnseen(db, plan.connectionId, plan.mapping.entity, plan.runId, 1000, afterId);
+    const unseen = await recordLinks.listUnseen(db, plan.connectionId, plan.mapping.entity, plan.runId, 1000, afterId, plan.mappingId);
     if (unseen.length === 0) return deleted;
     afterId = unseen[unseen.length - 1]!.id;
     deleted += await db.transaction((trx) => applyDeletions(trx, plan, unseen));

@@ -5,6 +5,7 @@ import { guard } from '../db-errors';
 import type { EntityName } from '../entities';
 import { setExcluded, upsertRows, whereInList } from '../upsert';
 import { nowIso } from '../values';
+import { SYNC_RUNS_TABLE } from './sync-runs';
 
 export const RECORD_LINKS_TABLE = 'record_links';
 
@@ -91,12 +92,17 @@ export async function upsert(db: Db, connectionId: string, entity: EntityName, l
 }
 
 /** Links of a connection's entity not seen by `runId` (gone from the source), a page at a time. */
-export async function listUnseen(db: Db, connectionId: string, entity: EntityName, runId: string, limit = 1000, afterId = 0): Promise<(RecordLink & { id: number })[]> {
+export async function listUnseen(db: Db, connectionId: string, entity: EntityName, runId: string, limit = 1000, afterId = 0, mappingId?: string): Promise<(RecordLink & { id: number })[]> {
   const rows = (await guard('reading record links', async () =>
     db(RECORD_LINKS_TABLE)
       .where({ connection_id: connectionId, entity })
       .where('id', '>', afterId)
       .where((q) => q.whereNull('seen_run_id').orWhereNot('seen_run_id', runId))
+      // Several mappings of a connection may write one entity (HubSpot calls and notes are both
+      // activities): a full run only sweeps what runs of its own mapping wrote or saw last.
+      .modify((q) => {
+        if (mappingId !== undefined) q.where((w) => w.whereNull('seen_run_id').orWhereIn('seen_run_id', db(SYNC_RUNS_TABLE).select('id').where({ connection_id: connectionId, mapping_id: mappingId })));
+      })
       .orderBy('id')
       .limit(limit)
       .select(['id', ...COLUMNS]),
