@@ -1,6 +1,6 @@
 // Mock HubSpot CRM v3 (APIS.md): object lists paged by `paging.next.after` with the requested
 // properties and associations, the search endpoint (filters, sorts, 400 past 10,000 results,
-// no associations), batch create/update/upsert (100 inputs at most), bearer or OAuth2 tokens,
+// no associations), batch create/update/upsert/archive (100 inputs at most), bearer or OAuth2 tokens,
 // rate-limit headers and, when asked, the ten-second and search budgets; HubSpot's errors.
 import { acceptsBearer, type TokenIssuer } from './oauth';
 import { hubspotSearch, type SearchBody } from './hubspot-search';
@@ -88,6 +88,11 @@ function batch(records: HubSpotRecord[], type: string, op: string, req: LoggedRe
   const inputs = body?.inputs;
   if (!Array.isArray(inputs) || inputs.length === 0) return error(400, 'VALIDATION_ERROR', 'Invalid input JSON: "inputs" must be a non-empty array');
   if (inputs.length > BATCH_MAX) return error(400, 'VALIDATION_ERROR', `Batch input limit exceeded: at most ${BATCH_MAX} inputs, got ${inputs.length}`);
+  if (op === 'archive') return archive(records, type, inputs);
+  // HubSpot checks a batch whole before writing any of it.
+  if (op !== 'create' && inputs.some((input) => typeof input.id !== 'string' || input.id === '')) {
+    return error(400, 'VALIDATION_ERROR', `every input needs an "id" (the value of ${op === 'upsert' ? (inputs[0]?.idProperty ?? 'hs_object_id') : 'hs_object_id'})`);
+  }
   const startedAt = isoNow();
   const results: Record<string, unknown>[] = [];
   for (const input of inputs) {
@@ -113,6 +118,17 @@ function batch(records: HubSpotRecord[], type: string, op: string, req: LoggedRe
   return { status: op === 'create' ? 201 : 200, body: { status: 'COMPLETE', results, startedAt, completedAt: isoNow() } };
 }
 
+/** Batch archive: `{ inputs: [{ id }] }`, 204 whether or not each id exists (as HubSpot does). */
+function archive(records: HubSpotRecord[], type: string, inputs: BatchInput[]): MockResponse {
+  for (const input of inputs) {
+    const found = records.find((r) => !r.archived && r.id === input.id);
+    if (found === undefined) continue;
+    found.archived = true;
+    touch(found, type);
+  }
+  return { status: 204 };
+}
+
 export function startHubSpot(opts: HubSpotOptions): Promise<MockApi> {
   const limits = opts.enforceLimits === undefined || opts.enforceLimits === false ? undefined : opts.enforceLimits === true ? {} : opts.enforceLimits;
   const window = new SlidingWindow(limits?.max ?? 150, INTERVAL_MS);
@@ -136,7 +152,7 @@ export function startHubSpot(opts: HubSpotOptions): Promise<MockApi> {
       if (limits !== undefined && !budget.ok) {
         return { ...error(429, 'RATE_LIMITS', 'You have reached your ten_secondly_rolling limit.', { errorType: 'RATE_LIMIT', policyName: 'TEN_SECONDLY_ROLLING' }), headers };
       }
-      const m = /^\/crm\/v3\/objects\/([a-z_]+)(?:\/(search|batch\/(create|update|upsert)))?$/.exec(req.path);
+      const m = /^\/crm\/v3\/objects\/([a-z_]+)(?:\/(search|batch\/(create|update|upsert|archive)))?$/.exec(req.path);
       const type = m?.[1];
       const records = type === undefined ? undefined : opts.objects[type];
       if (m === null || type === undefined || records === undefined) return error(404, 'OBJECT_NOT_FOUND', `Unknown path ${req.path}`);
