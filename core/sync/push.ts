@@ -211,6 +211,14 @@ class PushRun {
     return { runId: this.plan.runId, connectionId: this.plan.connectionId, mappingId: this.plan.mappingId, externalId, record: { crm_id: crmId, ...(record as object) }, code, field, reason };
   }
 
+  /** Adds the requests and retries made since the last commit to the run's counts. */
+  async flushStats(): Promise<void> {
+    const stats = this.client.stats;
+    const delta = { requests: stats.requests - this.seen.requests, retries: stats.retries - this.seen.retries };
+    this.seen = { ...stats };
+    if (delta.requests + delta.retries > 0) await syncRuns.addCounts(this.db, this.plan.runId, delta);
+  }
+
   private async commit(input: Partial<Omit<CommitInput, 'runId' | 'entity'>>): Promise<void> {
     const stats = this.client.stats;
     const counts: Partial<PageCounts> = { ...input.counts, requests: stats.requests - this.seen.requests, retries: stats.retries - this.seen.retries };
@@ -236,8 +244,13 @@ class PushRun {
 export async function runPush(db: Knex, plan: PushPlan, client: ConnectorClient, options: PushOptions = {}): Promise<PushResult> {
   const state = await loadPushState(db, { connectionId: plan.connectionId, mappingId: plan.mappingId });
   const run = new PushRun(db, plan, client, options, state);
-  const outcome = await run.run();
-  return { outcome, counts: run.counts };
+  try {
+    return { outcome: await run.run(), counts: run.counts };
+  } catch (err) {
+    // The requests and retries of a failed attempt are part of the run's cost too.
+    await run.flushStats().catch(() => undefined);
+    throw err;
+  }
 }
 
 /** The queue's push: loads the run's connection, connector and mapping, and pushes. */
