@@ -23,6 +23,8 @@ export interface StripeOptions {
   idempotency?: IdempotencyKeys;
   /** Whether the n-th applied write (1-based) loses its answer: the write stays, a 503 goes out instead. */
   loseAnswer?: (n: number) => boolean;
+  /** Answer writes this late, after applying them (a client killed meanwhile never learns of the write). */
+  answerDelayMs?: number;
 }
 
 function error(status: number, type: string, message: string, code?: string): MockResponse {
@@ -85,12 +87,13 @@ export function startStripe(opts: StripeOptions): Promise<MockApi> {
   const keys = opts.idempotency ?? new IdempotencyKeys();
   let writes = 0;
   /** A write through the idempotency keys, whose answer may be lost after it is applied. */
-  const write = (req: LoggedRequest, apply: () => MockResponse): MockResponse => {
+  const write = async (req: LoggedRequest, apply: () => MockResponse): Promise<MockResponse> => {
     let applied = false;
     const answer = keys.handle(req, () => {
       applied = true;
       return apply();
     });
+    if (opts.answerDelayMs !== undefined) await new Promise((r) => setTimeout(r, opts.answerDelayMs));
     if (applied && (answer.status ?? 200) < 300 && opts.loseAnswer?.(++writes) === true) return error(503, 'api_error', 'The connection was lost.');
     return answer;
   };
