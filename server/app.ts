@@ -31,6 +31,8 @@ import { createValidators, validationMessage } from './validation';
 declare module 'fastify' {
   interface FastifyInstance {
     engine: Engine;
+    /** Every route registered (method and URL pattern), HEAD routes and the docs' own included. */
+    routeList: Array<{ method: string; url: string }>;
   }
 }
 
@@ -51,13 +53,18 @@ export interface BuildAppOptions {
   bodyLimit?: number;
   /** Trust X-Forwarded-* headers (behind a reverse proxy). Default false. */
   trustProxy?: boolean;
+  /** Serve Swagger UI at /docs (default true). */
+  docsUi?: boolean;
 }
 
 export const DEFAULT_RATE_LIMIT = { max: 6000, timeWindowMs: 60_000 };
 
 /** Every route must say who may call it: a forgotten `security` fails at startup, not in production. */
 function requireSecurity(app: FastifyInstance): void {
+  const routes: FastifyInstance['routeList'] = [];
+  app.decorate('routeList', routes);
   app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url });
     if (route.url.startsWith(DOCS_PREFIX)) return;
     if (!Array.isArray(route.schema?.security)) throw new Error(`route ${String(route.method)} ${route.url} declares no schema.security`);
   });
@@ -100,7 +107,7 @@ export async function buildApp(engine: Engine, options: BuildAppOptions = {}): P
   const redis = redisClient(options.redisUrl ?? process.env['REDIS_URL']);
   app.addHook('onClose', async () => redis?.disconnect());
 
-  await registerOpenApi(app, options.publicUrl);
+  await registerOpenApi(app, options.publicUrl, options.docsUi ?? true);
   const limits = options.rateLimit ?? DEFAULT_RATE_LIMIT;
   if (limits !== false) {
     await app.register(rateLimit, {

@@ -14,7 +14,7 @@ const DESCRIPTION = `The management API of Switchboard (connectors, mappings, co
 
 Get a bearer token from \`POST /oauth/token\` (OAuth2 client credentials) and send it as \`Authorization: Bearer <token>\`. Each operation names the scope it needs. Every error answers \`{ statusCode, code, error, message }\`; codes are stable.`;
 
-export async function registerOpenApi(app: FastifyInstance, publicUrl: string | undefined): Promise<void> {
+export async function registerOpenApi(app: FastifyInstance, publicUrl: string | undefined, docsUi: boolean): Promise<void> {
   const tokenUrl = `${publicUrl?.replace(/\/+$/, '') ?? ''}/oauth/token`;
   await app.register(swagger, {
     openapi: {
@@ -50,6 +50,8 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string | 
       buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json['$id'] === 'string' ? json['$id'] : `def-${i}`),
     },
   });
-  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX, uiConfig: { docExpansion: 'list', deepLinking: true } });
+  if (docsUi) {
+    await app.register(swaggerUi, { routePrefix: DOCS_PREFIX, uiConfig: { docExpansion: 'list', deepLinking: true } });
+  }
   app.get(OPENAPI_PATH, { schema: { hide: true, security: PUBLIC } }, async () => app.swagger());
 }

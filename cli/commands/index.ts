@@ -6,6 +6,8 @@ import { syncCommand } from './sync';
 import { pushCommand } from './push';
 import { checkCommand } from './check';
 import { workerCommand } from './worker';
+import { serveCommand } from './serve';
+import { clientsCommand } from './clients';
 
 export const COMMANDS: readonly Command[] = [
   migrateCommand,
@@ -14,4 +16,6 @@ export const COMMANDS: readonly Command[] = [
   pushCommand,
   checkCommand,
   workerCommand,
+  serveCommand,
+  clientsCommand,
 ];
