@@ -85,11 +85,11 @@ export interface MappingDefinition {
    */
   deletes?: 'soft' | 'hard' | 'ignore';
   /**
-   * Who wins when a record changed on both sides: `source_wins` (default), `crm_wins`, or `newest_wins` (by `updated_at`).
+   * Who wins when a record changed on both sides since they were last in sync: `source_wins` (default), `crm_wins`, or `newest_wins` (the source record's `cursor_field` time against the CRM row's `updated_at`). A pull decides first: it writes source values over a CRM change unless the CRM wins. A push follows that decision: under `source_wins` and `newest_wins`, a CRM change that a later pull overwrote is not pushed (unless it also changed fields the pull does not write); under `crm_wins` every CRM change is pushed. A push only knows the source changes pulled so far: pull before push for them to count.
    */
   conflict?: 'source_wins' | 'crm_wins' | 'newest_wins';
   /**
-   * Write CRM changes back to the API through the connector's `actions`. A change that a sync itself wrote is never pushed back.
+   * Write CRM changes back to the API through the connector's `actions`: the CRM writes not made by a sync (API, repository), several changes to one record sent as one. A change that a sync itself wrote is never pushed back, and a pushed value is not pulled back as a change.
    */
   push?: MappingPush;
 }
@@ -146,15 +146,15 @@ export interface MappingRef {
  */
 export interface MappingPush {
   /**
-   * Action called for CRM records without an external id yet, e.g. `upsert_contact`.
+   * Action called for CRM records not linked to the connection yet, e.g. `upsert_contact`; the id it answers (the action's `external_id`) links them. Without it, new records are not pushed.
    */
   create?: string;
   /**
-   * Action called for changed CRM records that have an external id.
+   * Action called for changed CRM records linked to the connection (skipped when the payload is the one last pushed). Without it, changes to linked records are not pushed.
    */
   update?: string;
   /**
-   * Action called for deleted CRM records that have an external id.
+   * Action called for records deleted in the CRM (through the API or the repository, not by a sync) that are linked to the connection; their links are removed. An API answering 404 or 410 counts as done. Without it, deletions are not pushed.
    */
   delete?: string;
   /**
