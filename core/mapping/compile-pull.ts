@@ -7,7 +7,8 @@ import { SwitchboardError, errorMessage, isSwitchboardError, type ErrorCode } fr
 import type { MappingDefinition, MappingField } from '../generated/mapping';
 import { ENTITIES, type EntityName, type FieldSpec } from '../store/entities';
 import { normalizeCustom, normalizeField } from '../store/values';
-import { compileTemplate, compileTransforms, type TemplateContext } from '../templates';
+import { compileTemplate, type TemplateContext } from '../templates';
+import { compileSteps } from './steps';
 import { getPath, parsePath } from '../util/path';
 
 /** The roots a mapping field template may use (FORMAT.md, "Templates"). */
@@ -83,25 +84,10 @@ function compileSource(name: string, field: MappingField): { get: Getter; ref: E
   } else {
     throw new SwitchboardError('SB_DEFINITION_INVALID', `field "${name}" has none of path, template, value, ref`);
   }
-  const transform = field.transform !== undefined && field.transform.length > 0 ? compileTransforms(field.transform) : undefined;
-  const table = field.map;
-  const hasDefault = 'default' in field;
-  const fallback = field.default;
-  if (transform === undefined && table === undefined && !hasDefault) return { get, ref };
+  const steps = compileSteps(field);
+  if (steps === undefined) return { get, ref };
   const base = get;
-  return {
-    ref,
-    get: (record, tctx) => {
-      let value = base(record, tctx);
-      if (transform !== undefined && !MISSING(value)) value = transform(value);
-      if (table !== undefined && !MISSING(value)) {
-        const key = typeof value === 'string' ? value : JSON.stringify(value);
-        value = Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
-      }
-      if (hasDefault && MISSING(value)) value = fallback;
-      return value;
-    },
-  };
+  return { ref, get: (record, tctx) => steps(base(record, tctx)) };
 }
 
 /**

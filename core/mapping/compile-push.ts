@@ -4,9 +4,10 @@
 import { SwitchboardError, errorMessage, isSwitchboardError, type ErrorCode } from '../errors';
 import type { MappingDefinition, PushField } from '../generated/mapping';
 import type { EntityName } from '../store/entities';
-import { compileTemplate, compileTransforms, type TemplateContext } from '../templates';
+import { compileTemplate, type TemplateContext } from '../templates';
 import { parsePath, setPath, type Path } from '../util/path';
 import { hashValues } from './compile-pull';
+import { compileSteps } from './steps';
 
 /** The roots a push field template may use: `record` (the CRM row plus `external_id`), `config`, `now`. */
 export const PUSH_TEMPLATE_ROOTS = ['record', 'config', 'now'] as const;
@@ -44,7 +45,6 @@ export interface CompiledPushMapping {
 
 type Getter = (row: Record<string, unknown>, externalId: string | null, tctx: TemplateContext) => unknown;
 
-const MISSING = (v: unknown): boolean => v === undefined || v === null || v === '';
 /** Stands for the external id when hashing, so the hash does not depend on it. */
 const ID_MARK = '\u0000external_id';
 
@@ -77,25 +77,10 @@ function compileField(path: string, field: PushField): { get: Getter; usesExtern
   } else {
     throw new SwitchboardError('SB_DEFINITION_INVALID', `push field "${path}" has none of field, template, value`);
   }
-  const transform = field.transform !== undefined && field.transform.length > 0 ? compileTransforms(field.transform) : undefined;
-  const table = field.map;
-  const hasDefault = 'default' in field;
-  const fallback = field.default;
+  const steps = compileSteps(field);
+  if (steps === undefined) return { get, usesExternalId };
   const base = get;
-  // The same order as pull fields: source, then transform, then the lookup table, then default.
-  return {
-    usesExternalId,
-    get: (row, externalId, tctx) => {
-      let value = base(row, externalId, tctx);
-      if (transform !== undefined && !MISSING(value)) value = transform(value);
-      if (table !== undefined && !MISSING(value)) {
-        const key = typeof value === 'string' ? value : JSON.stringify(value);
-        value = Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
-      }
-      if (hasDefault && MISSING(value)) value = fallback;
-      return value;
-    },
-  };
+  return { usesExternalId, get: (row, externalId, tctx) => steps(base(row, externalId, tctx)) };
 }
 
 export function compilePushMapping(def: MappingDefinition): CompiledPushMapping {
