@@ -38,13 +38,16 @@ export async function loadPushState(db: Db, k: StateKey): Promise<PushState> {
   const { state } = await syncState.load(db, key(k));
   const position = typeof state['position'] === 'number' ? state['position'] : 0;
   const handled = state['handled'] !== null && typeof state['handled'] === 'object' ? (state['handled'] as Record<string, number>) : {};
-  const inflight = state['inflight'] !== null && typeof state['inflight'] === 'object' ? (state['inflight'] as Intent) : null;
+  const inflight = typeof state['inflight'] === 'string' ? (JSON.parse(state['inflight']) as Intent) : null;
   return { position, handled, inflight };
 }
 
 export async function savePushState(db: Db, k: StateKey, state: PushState): Promise<void> {
-  // Push state is the connection's, not a run's: a later run carries on from it.
-  await syncState.save(db, key(k), { state: { position: state.position, handled: state.handled, inflight: state.inflight }, checkpoint: null, checkpointRunId: null });
+  // Push state is the connection's, not a run's: a later run carries on from it. The request in
+  // flight is kept as JSON text: PostgreSQL's jsonb reorders object keys, and a request sent
+  // again must have the same body, byte for byte, as APIs compare it under the same key.
+  const inflight = state.inflight === null ? null : JSON.stringify(state.inflight);
+  await syncState.save(db, key(k), { state: { position: state.position, handled: state.handled, inflight }, checkpoint: null, checkpointRunId: null });
 }
 
 /** A record link to write after a create or update went through. */

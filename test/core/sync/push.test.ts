@@ -42,7 +42,7 @@ async function batchApi(faults?: Faults): Promise<BatchApi> {
     (req: LoggedRequest) => {
       if (options.unauthorized === true) return { status: 401, body: { error: 'bad token' } };
       if (req.method === 'POST' && req.path === '/batch') {
-        const inputs = (jsonBody(req) as { inputs: Input[] }).inputs;
+        const inputs = (jsonBody(req) as { inputs: Input[] }).inputs.map(({ email, name }) => ({ email, name }));
         if (inputs.some((i) => i.email === options.refuse)) return { status: 400, body: { error: `invalid email ${options.refuse}` } };
         batches.push({ key: req.headers['idempotency-key'] as string | undefined, inputs });
         const results = inputs
@@ -75,7 +75,8 @@ function connector(options: { match?: boolean; idempotency?: boolean } = {}): Co
     retry: { max_attempts: 2, backoff: { initial_ms: 5, max_ms: 10 } },
     actions: {
       upsert: {
-        request: { method: 'POST', path: '/batch', body: { inputs: [{ email: '{{record.email}}', name: '{{record.name}}' }] } },
+        // `payload` (ignored by the API) carries the payload object itself, keys in push.fields order.
+        request: { method: 'POST', path: '/batch', body: { inputs: [{ email: '{{record.email}}', name: '{{record.name}}', payload: '{{record}}' }] } },
         batch: { size: 5, items: 'inputs', results: 'results', ...(options.match === false ? {} : { match: { result: 'email', record: 'email' } }) },
         external_id: 'id',
         ...(options.idempotency === true ? { idempotency: { header: 'Idempotency-Key' } } : {}),
@@ -169,6 +170,10 @@ describe.each(DIALECTS)('push runner on %s', (dialect) => {
     await engine!.executeRun(failed.id, { attempt: 2, maxAttempts: 3, signal: new AbortController().signal });
     const [replayed, newer] = server.batches;
     expect(server.api.requests[0]!.headers['idempotency-key']).toBe(saved.inflight!.key);
+    // The same body, byte for byte, as the attempts before the failure.
+    const bodies = server.api.requests.filter((r) => r.headers['idempotency-key'] === saved.inflight!.key).map((r) => r.body);
+    expect(bodies).toHaveLength(3);
+    expect(new Set(bodies).size).toBe(1);
     expect(replayed).toEqual({ key: saved.inflight!.key, inputs: made.map((c) => ({ email: c.email, name: c.first_name })) });
     expect(newer!.key).not.toBe(saved.inflight!.key);
     expect(newer!.inputs).toEqual([{ email: 'p1@example.com', name: 'Newer' }]);
