@@ -1,7 +1,9 @@
 // Mock Shopify Admin REST (APIS.md): customers paged only through the `Link` header's opaque
-// `page_info` (follow-up requests may carry only `limit` and `fields`), `X-Shopify-Access-Token`,
-// the call-limit header, 429 with `Retry-After: 2.0`.
-import { decodeCursor, encodeCursor, intParam, startMockServer, type Faults, type LoggedRequest, type MockApi, type MockResponse } from './server';
+// `page_info` (follow-up requests may carry only `limit` and `fields`), `updated_at_min`,
+// customers created and updated, `shop.json`, `X-Shopify-Access-Token`; the leaky bucket (40
+// calls, 2 a second) in `X-Shopify-Shop-Api-Call-Limit`, and 429 with a fractional `Retry-After`.
+import { company, person, pick } from './fake';
+import { decodeCursor, encodeCursor, intParam, jsonBody, LeakyBucket, startMockServer, type Faults, type LoggedRequest, type MockApi, type MockResponse } from './server';
 
 export interface ShopifyCustomer {
   id: number;
@@ -11,6 +13,14 @@ export interface ShopifyCustomer {
   phone: string | null;
   updated_at: string;
   tags: string;
+  created_at?: string;
+  state?: 'disabled' | 'invited' | 'enabled' | 'declined';
+  orders_count?: number;
+  total_spent?: string;
+  note?: string | null;
+  verified_email?: boolean;
+  currency?: string;
+  default_address?: { company: string | null; address1: string; city: string; country: string; zip: string; phone: string | null } | null;
 }
 
 export interface ShopifyOptions {
@@ -18,40 +28,84 @@ export interface ShopifyOptions {
   accessToken: string;
   /** Write `rel=next` without quotes (Shopify has sent both). */
   unquotedRel?: boolean;
+  /** The leaky bucket: `size` calls, drained at `leakPerSecond` (Shopify: 40 and 2; Plus: 80 and 4). */
+  bucket?: { size: number; leakPerSecond: number };
   faults?: Faults;
 }
 
-const PATH = '/admin/api/2024-01/customers.json';
+const API = '/admin/api/2024-01';
+const PATH = `${API}/customers.json`;
 const FOLLOW_UP_PARAMS = new Set(['page_info', 'limit', 'fields']);
+const WRITABLE = ['email', 'first_name', 'last_name', 'phone', 'tags', 'note', 'state'] as const;
+
+/** Shopify's time format: the shop's offset, no fractions (`2024-01-01T05:00:00-05:00`); this mock's shop is in UTC. */
+export function shopifyTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, '-00:00');
+}
+
+function list(opts: ShopifyOptions, req: LoggedRequest, base: string): MockResponse {
+  const limit = Math.max(1, intParam(req.query, 'limit', 50, 250));
+  const info = req.query.get('page_info');
+  let offset = 0;
+  let since = req.query.get('updated_at_min');
+  if (info !== null) {
+    const extra = [...req.query.keys()].filter((k) => !FOLLOW_UP_PARAMS.has(k));
+    if (extra.length > 0) return { status: 400, body: { errors: { page_info: [`page_info cannot be combined with ${extra.join(', ')}`] } } };
+    const cursor = decodeCursor(info);
+    if (cursor === undefined) return { status: 400, body: { errors: { page_info: ['Invalid value.'] } } };
+    offset = Number(cursor['o']);
+    since = typeof cursor['since'] === 'string' ? cursor['since'] : null;
+  }
+  if (since !== null && Number.isNaN(Date.parse(since))) return { status: 400, body: { errors: { updated_at_min: ['Invalid date'] } } };
+  const bound = since === null ? -Infinity : Date.parse(since);
+  const matched = opts.customers.filter((c) => Date.parse(c.updated_at) >= bound);
+  const customers = matched.slice(offset, offset + limit);
+  const link = (cursor: string, rel: string): string => `<${base}${PATH}?limit=${limit}&page_info=${cursor}>; rel=${opts.unquotedRel === true ? rel : `"${rel}"`}`;
+  const links: string[] = [];
+  if (offset + limit < matched.length) links.push(link(encodeCursor({ o: offset + limit, since }), 'next'));
+  if (offset > 0) links.push(link(encodeCursor({ o: Math.max(0, offset - limit), since }), 'previous'));
+  return { headers: links.length > 0 ? { link: links.join(', ') } : {}, body: { customers } };
+}
+
+/** POST /customers.json (201) and PUT /customers/{id}.json (200), with Shopify's 422 for a taken email. */
+function write(opts: ShopifyOptions, req: LoggedRequest, id: number | undefined): MockResponse {
+  const input = (jsonBody(req) as { customer?: Record<string, unknown> } | undefined)?.customer;
+  if (input === undefined || input === null || typeof input !== 'object') return { status: 400, body: { errors: { customer: 'Required parameter missing or invalid' } } };
+  const email = typeof input['email'] === 'string' ? input['email'].toLowerCase() : undefined;
+  if (email !== undefined && opts.customers.some((c) => c.email === email && c.id !== id)) return { status: 422, body: { errors: { email: ['has already been taken'] } } };
+  const now = shopifyTime(Date.now());
+  let customer = id === undefined ? undefined : opts.customers.find((c) => c.id === id);
+  if (id !== undefined && customer === undefined) return { status: 404, body: { errors: 'Not Found' } };
+  const created = customer === undefined;
+  if (customer === undefined) {
+    customer = { id: opts.customers.reduce((m, c) => Math.max(m, c.id), 207119550) + 1, email: '', first_name: '', last_name: '', phone: null, tags: '', created_at: now, updated_at: now, state: 'disabled', orders_count: 0, total_spent: '0.00' };
+    opts.customers.push(customer);
+  }
+  const target = customer as unknown as Record<string, unknown>;
+  for (const field of WRITABLE) if (field in input) target[field] = field === 'email' ? email : input[field];
+  customer.updated_at = now;
+  return { status: created ? 201 : 200, body: { customer } };
+}
 
 export function startShopify(opts: ShopifyOptions): Promise<MockApi> {
+  const bucket = new LeakyBucket(opts.bucket?.size ?? 40, opts.bucket?.leakPerSecond ?? 2);
   const guard = (req: LoggedRequest): MockResponse | undefined =>
     req.headers['x-shopify-access-token'] === opts.accessToken ? undefined : { status: 401, body: { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' } };
-  const link = (base: string, info: string, limit: number, rel: string): string => `<${base}${PATH}?limit=${limit}&page_info=${info}>; rel=${opts.unquotedRel === true ? rel : `"${rel}"`}`;
   return startMockServer(
     (req, base) => {
-      if (req.path !== PATH) return { status: 404, body: { errors: 'Not Found' } };
-      const limit = Math.max(1, intParam(req.query, 'limit', 50, 250));
-      const info = req.query.get('page_info');
-      let offset = 0;
-      let since = req.query.get('updated_at_min');
-      if (info !== null) {
-        const extra = [...req.query.keys()].filter((k) => !FOLLOW_UP_PARAMS.has(k));
-        if (extra.length > 0) return { status: 400, body: { errors: { page_info: [`page_info cannot be combined with ${extra.join(', ')}`] } } };
-        const cursor = decodeCursor(info);
-        if (cursor === undefined) return { status: 400, body: { errors: { page_info: ['Invalid value.'] } } };
-        offset = Number(cursor['o']);
-        since = typeof cursor['since'] === 'string' ? cursor['since'] : null;
+      const level = bucket.add();
+      const limitHeader = { 'x-shopify-shop-api-call-limit': `${level.level}/${bucket.size}` };
+      if (!level.ok) {
+        return { status: 429, headers: { ...limitHeader, 'retry-after': level.retryAfterSeconds.toFixed(1) }, body: { errors: `Exceeded ${bucket.leakPerSecond} calls per second for api client. Reduce request rates to resume uninterrupted service.` } };
       }
-      const bound = since === null ? -Infinity : Date.parse(since);
-      const matched = opts.customers.filter((c) => Date.parse(c.updated_at) >= bound);
-      const customers = matched.slice(offset, offset + limit);
-      const links: string[] = [];
-      if (offset + limit < matched.length) links.push(link(base, encodeCursor({ o: offset + limit, since }), limit, 'next'));
-      if (offset > 0) links.push(link(base, encodeCursor({ o: Math.max(0, offset - limit), since }), limit, 'previous'));
-      const headers: Record<string, string> = { 'x-shopify-shop-api-call-limit': '1/40' };
-      if (links.length > 0) headers['link'] = links.join(', ');
-      return { headers, body: { customers } };
+      const one = /^\/admin\/api\/2024-01\/customers\/(\d+)\.json$/.exec(req.path);
+      let answer: MockResponse;
+      if (req.path === PATH && req.method === 'GET') answer = list(opts, req, base);
+      else if (req.path === PATH && req.method === 'POST') answer = write(opts, req, undefined);
+      else if (one !== null && req.method === 'PUT') answer = write(opts, req, Number(one[1]));
+      else if (req.path === `${API}/shop.json` && req.method === 'GET') answer = { body: { shop: { id: 1, name: 'Mock Shop', myshopify_domain: 'mock.myshopify.com', currency: 'USD', iana_timezone: 'Etc/UTC' } } };
+      else answer = { status: 404, body: { errors: 'Not Found' } };
+      return { ...answer, headers: { ...limitHeader, ...answer.headers } };
     },
     { faults: opts.faults, guard },
   );
@@ -71,4 +125,18 @@ export function shopifyCustomers(n: number, since = Date.UTC(2024, 0, 1)): Shopi
     updated_at: new Date(since + i * 1000).toISOString().replace('.000Z', '-00:00'),
     tags: '',
   }));
+}
+
+/** `n` customers with addresses, orders and tags, updated one second apart from `since`. */
+export function shopifyShoppers(n: number, since = Date.UTC(2024, 0, 1)): ShopifyCustomer[] {
+  return Array.from({ length: n }, (_, i) => {
+    const p = person(i + 1);
+    const c = company(i);
+    const orders = pick(i, 6, 30);
+    return {
+      id: 207119551 + i, email: p.email, first_name: p.first, last_name: p.last, phone: i % 3 === 0 ? null : p.phone, created_at: shopifyTime(since + i * 1000), updated_at: shopifyTime(since + i * 1000),
+      tags: orders > 3 ? 'vip, newsletter' : 'newsletter', state: 'enabled', orders_count: orders, total_spent: (orders * 42.5).toFixed(2), note: null, verified_email: true, currency: 'USD',
+      default_address: { company: i % 2 === 0 ? c.name : null, address1: `${1 + pick(i, 400, 31)} Main Street`, city: c.city, country: 'United States', zip: '10001', phone: p.phone },
+    };
+  });
 }
