@@ -34,8 +34,38 @@ const COMMON: Options = {
   keywords: ['example'],
 };
 
+/** A decimal number as text: what numeric query parameters must look like before coercion. */
+const DECIMAL_RE = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d{1,3})?$/;
+
+type Validate = ((data: unknown) => boolean) & { errors?: FastifySchemaValidationError[] | null };
+
+/**
+ * Ajv's coercion reads `0x10` as 16, ` 3 ` as 3 and `1e400` as null; numeric parameters of
+ * query strings, params and headers must be plain finite decimals, checked before it coerces.
+ */
+function strictNumbers(schema: AnySchema, validate: ValidateFunction): Validate {
+  const props = typeof schema === 'object' && schema !== null ? ((schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {}) : {};
+  const numeric = Object.entries(props)
+    .filter(([, p]) => ([] as unknown[]).concat(p.type ?? []).some((t) => t === 'number' || t === 'integer'))
+    .map(([name]) => name);
+  if (numeric.length === 0) return validate;
+  const wrapped: Validate = (data) => {
+    for (const name of numeric) {
+      const value = data !== null && typeof data === 'object' ? (data as Record<string, unknown>)[name] : undefined;
+      if (typeof value === 'string' && !(DECIMAL_RE.test(value) && Number.isFinite(Number(value)))) {
+        wrapped.errors = [{ keyword: 'type', instancePath: `/${name}`, schemaPath: `#/properties/${name}/type`, params: {}, message: 'must be a decimal number' }];
+        return false;
+      }
+    }
+    const ok = validate(data);
+    wrapped.errors = validate.errors ?? null;
+    return ok;
+  };
+  return wrapped;
+}
+
 export interface Validators {
-  compile(part: string | undefined, schema: AnySchema): ValidateFunction;
+  compile(part: string | undefined, schema: AnySchema): Validate;
   /** Makes a shared schema (`$id`) resolvable by every part's compiler. */
   addSchema(schema: AnySchema & { $id: string }): void;
 }
@@ -44,7 +74,7 @@ export function createValidators(): Validators {
   const body = addFormats(new Ajv({ ...COMMON, coerceTypes: false }));
   const text = addFormats(new Ajv({ ...COMMON, coerceTypes: 'array' }));
   return {
-    compile: (part, schema) => (part === 'body' ? body : text).compile(schema),
+    compile: (part, schema) => (part === 'body' ? (body.compile(schema) as Validate) : strictNumbers(schema, text.compile(schema))),
     addSchema(schema) {
       body.addSchema(schema);
       text.addSchema(schema);

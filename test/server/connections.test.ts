@@ -41,7 +41,7 @@ describe.each(DIALECTS)('connections API on %s', (dialect) => {
     expect(body).toMatchObject({ name: 'main', connector: 'demo', status: 'active', config: { base_url: api.url, region: 'eu' }, secrets: { api_key: true, webhook_secret: false }, authorized: false });
     expect(res.body).not.toContain('right-key');
     expect(res.headers['location']).toBe(`/connections/${String(body['id'])}`);
-    const row = (await s.db.knex('connections').where('id', body['id']).first()) as Json;
+    const row = (await s.db.knex('connections').where('id', String(body['id'])).first()) as Json;
     expect(JSON.stringify(row)).not.toContain('right-key');
   });
 
