@@ -22,7 +22,7 @@ import { runPush } from '../../../core/sync/push';
 import type { PullProgress } from '../../../core/sync/pull';
 import { jsonBody, startMockServer, type Faults, type LoggedRequest, type MockApi } from '../../../examples/mock-apis';
 
-type Input = { email?: string; name?: string };
+type Input = { email?: string | undefined; name?: string | undefined };
 
 interface BatchApi {
   api: MockApi;
