@@ -1,6 +1,7 @@
 // Mock Stripe (APIS.md): customer lists newest first, paged by `starting_after` = the last id
-// until `has_more` is false; form-encoded POSTs with nested keys; customers created, updated
-// and deleted under `Idempotency-Key`s; 429 without Retry-After.
+// until `has_more` is false, filtered by `created[...]` and `email`; form-encoded POSTs with
+// nested keys; customers created, updated and deleted under `Idempotency-Key`s; 429 without
+// Retry-After.
 import { IdempotencyKeys } from './idempotency';
 import { bearer, intParam, parseForm, startMockServer, type Faults, type LoggedRequest, type MockApi, type MockResponse } from './server';
 
@@ -40,8 +41,26 @@ function list(opts: StripeOptions, req: LoggedRequest): MockResponse {
     if (i < 0) return error(400, 'invalid_request_error', `No such customer: '${after}'`, 'resource_missing');
     start = i + 1;
   }
-  const data = opts.customers.slice(start, start + limit);
-  return { headers: { 'request-id': `req_${req.at.toFixed(0)}` }, body: { object: 'list', url: '/v1/customers', has_more: start + limit < opts.customers.length, data } };
+  const matched = filterCreated(opts.customers, req.query);
+  if (matched === undefined) return error(400, 'invalid_request_error', 'Invalid integer: created filters take Unix timestamps', 'parameter_invalid_integer');
+  // starting_after names a customer of the whole list: the filter applies after it.
+  const data = matched.filter((c) => opts.customers.indexOf(c) >= start).slice(0, limit);
+  const rest = matched.filter((c) => opts.customers.indexOf(c) >= start).length;
+  return { headers: { 'request-id': `req_${req.at.toFixed(0)}` }, body: { object: 'list', url: '/v1/customers', has_more: limit < rest, data } };
+}
+
+/** `created[gt]`, `created[gte]`, `created[lt]`, `created[lte]` (Unix seconds) and `email`; undefined when a bound is not an integer. */
+function filterCreated(customers: StripeCustomer[], query: URLSearchParams): StripeCustomer[] | undefined {
+  const tests: ((c: StripeCustomer) => boolean)[] = [];
+  for (const [op, test] of [['gt', (a: number, b: number) => a > b], ['gte', (a: number, b: number) => a >= b], ['lt', (a: number, b: number) => a < b], ['lte', (a: number, b: number) => a <= b]] as const) {
+    const value = query.get(`created[${op}]`);
+    if (value === null) continue;
+    if (!/^\d+$/.test(value)) return undefined;
+    tests.push((c) => test(c.created, Number(value)));
+  }
+  const email = query.get('email');
+  if (email !== null) tests.push((c) => c.email === email);
+  return tests.length === 0 ? customers : customers.filter((c) => tests.every((t) => t(c)));
 }
 
 function create(opts: StripeOptions, req: LoggedRequest): MockResponse {
