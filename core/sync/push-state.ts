@@ -82,7 +82,9 @@ export async function commitPush(db: Knex, k: StateKey, state: PushState, input:
         trx,
         k.connectionId,
         input.entity,
-        input.links.map((l) => ({ crmId: l.crmId, externalId: l.externalId, hash: l.pullHash, pushedHash: l.pushedHash })),
+        // The push run counts as the run that last saw the record: a full pull of another mapping
+        // of the entity never sweeps it, one of this mapping does if its source lacks the record.
+        input.links.map((l) => ({ crmId: l.crmId, externalId: l.externalId, hash: l.pullHash, pushedHash: l.pushedHash, seenRunId: input.runId })),
       );
     }
     if (input.unlinked.length > 0) await recordLinks.removeByExternalIds(trx, k.connectionId, input.entity, input.unlinked);
