@@ -11,6 +11,7 @@ import type { Filter, SortField } from '../../core/store/crm-list';
 import { toIso } from '../../core/store/values';
 import { requires } from '../auth/scopes';
 import { etagOf, ifMatchTags, noneMatchHolds } from '../etag';
+import { RecordLoader } from '../record-loader';
 import { EMPTY, idParams, responses, type IdParams, type PageQuery } from '../schemas/common';
 import { listQuerySchema, listResponseSchema, schemaName } from '../schemas/entities';
 
@@ -53,7 +54,11 @@ function withTag(reply: FastifyReply, record: crm.EntityRecord): FastifyReply {
   return reply.header('etag', etagOf(record.updated_at));
 }
 
-function entityRoutes(app: FastifyInstance, entity: EntityName): void {
+function notFound(entity: EntityName, id: string): SwitchboardError {
+  return new SwitchboardError('SB_DB_NOT_FOUND', `${entity}/${id} does not exist`, { details: { entity, id } });
+}
+
+function entityRoutes(app: FastifyInstance, entity: EntityName, loader: RecordLoader): void {
   const db = app.engine.db;
   const name = schemaName(entity);
   const singular = ENTITIES[entity].singular;
@@ -98,7 +103,8 @@ function entityRoutes(app: FastifyInstance, entity: EntityName): void {
       },
     },
     async (request, reply) => {
-      const found = await crm.get(db, entity, request.params.id);
+      const found = await loader.find(entity, request.params.id);
+      if (found === undefined) throw notFound(entity, request.params.id);
       withTag(reply, found);
       if (noneMatchHolds(request.headers['if-none-match'], found.updated_at)) return reply.code(304).send();
       return found;
@@ -178,5 +184,6 @@ function entityRoutes(app: FastifyInstance, entity: EntityName): void {
 }
 
 export async function crmRoutes(app: FastifyInstance): Promise<void> {
-  for (const entity of ENTITY_NAMES) entityRoutes(app, entity);
+  const loader = new RecordLoader(app.engine.db);
+  for (const entity of ENTITY_NAMES) entityRoutes(app, entity, loader);
 }

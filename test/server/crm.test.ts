@@ -42,6 +42,20 @@ describe.each(DIALECTS)('CRM API on %s', (dialect) => {
     expect((await get(`/crm/contacts/${String(created['id'])}`, { 'if-none-match': '"stale"' })).statusCode).toBe(200);
   });
 
+  it('answers many concurrent reads (coalesced into few queries) each with its own record, and reads its own writes', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) ids.push(String(((await post('/crm/companies', { name: `Concurrent ${i}` })).json() as Json)['id']));
+    const wanted = [...ids, ...ids.slice(0, 5), '0190f0a0-0000-7000-8000-00000000beef', 'x'.repeat(100)];
+    const answers = await Promise.all(wanted.map((id) => get(`/crm/companies/${id}`)));
+    answers.forEach((res, i) => {
+      if (i < 25) expect(res.json()).toMatchObject({ id: wanted[i], name: `Concurrent ${ids.indexOf(wanted[i]!)}` });
+      else expect(res.statusCode).toBe(404);
+    });
+    const [patched, read] = [await s.call(token, { method: 'PATCH', url: `/crm/companies/${ids[0]!}`, payload: { name: 'Renamed' } }), await get(`/crm/companies/${ids[0]!}`)];
+    expect(patched.statusCode).toBe(200);
+    expect(read.json()).toMatchObject({ name: 'Renamed' });
+  });
+
   it('updates with PATCH; If-Match with a stale tag answers 412, with the current tag 200', async () => {
     const created = await post('/crm/deals', { name: 'Big', amount: 1000, currency: 'EUR' });
     const id = String((created.json() as Json)['id']);
