@@ -68,15 +68,16 @@ export function hubspotPeople(n: number, companies: readonly HubSpotRecord[], si
   });
 }
 
-/** Deals with ids from 5001, each associated with one contact and that contact's company. */
-export function hubspotDeals(n: number, contacts: readonly HubSpotRecord[], since = Date.UTC(2024, 0, 1)): HubSpotRecord[] {
+/** Deals with ids from 5001, each associated with one contact and that contact's company (named after it when `companies` are given). */
+export function hubspotDeals(n: number, contacts: readonly HubSpotRecord[], since = Date.UTC(2024, 0, 1), companies: readonly HubSpotRecord[] = []): HubSpotRecord[] {
   return Array.from({ length: n }, (_, i) => {
     const contact = contacts[pick(i, Math.max(1, contacts.length), 13)];
     const companyId = contact?.properties['associatedcompanyid'] ?? undefined;
+    const companyName = companies.find((c) => c.id === companyId)?.properties['name'];
     const at = new Date(since + i * 1000).toISOString();
     const close = new Date(since + (30 + pick(i, 180, 14)) * 86_400_000).toISOString();
     const r = record(String(5001 + i), at, 'hs_lastmodifieddate', {
-      dealname: dealName(i, `Deal ${5001 + i}`),
+      dealname: dealName(i, companyName ?? `Deal ${5001 + i}`),
       amount: String(amount(i)),
       deal_currency_code: 'USD',
       dealstage: STAGES[pick(i, STAGES.length, 15)]!,
