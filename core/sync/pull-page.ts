@@ -60,6 +60,8 @@ export interface PageOutput {
   counts: PageCounts;
   /** How many references waiting for records of this page were resolved. */
   refsResolved: number;
+  /** Whether the batch linked new records or left references waiting (see resolveLinked). */
+  linksChanged: boolean;
 }
 
 interface Candidate {
@@ -141,6 +143,7 @@ export async function writeBatch(db: Knex, plan: PullPlan, batch: PageBatch, sta
   const counts: PageCounts = { records_read: batch.read, records_created: 0, records_updated: 0, records_unchanged: 0, records_deleted: 0, records_rejected: rejected.length, pages: batch.pages, requests: batch.requests, retries: batch.retries };
   const cursor = batch.cursor;
   let refsResolved = 0;
+  let linksChanged = false;
   const checkpoint: RunCheckpoint = { page: batch.checkpoint, cursor: cursor ?? null };
   await db.transaction(async (trx) => {
     await rejectedRecords.add(trx, rejected);
@@ -224,6 +227,7 @@ export async function writeBatch(db: Knex, plan: PullPlan, batch: PageBatch, sta
     }
     await pendingRefs.clear(trx, plan.connectionId, entity, rows.map((r) => r.id), [...resolvedFields]);
     await pendingRefs.add(trx, plan.connectionId, pending);
+    linksChanged = pending.length > 0 || toWrite.some((c) => !links.has(c.externalId));
 
     const written: recordLinks.LinkWrite[] = toWrite.map((c) => ({
       crmId: targets.get(c.externalId)!.crmId,
@@ -241,7 +245,7 @@ export async function writeBatch(db: Knex, plan: PullPlan, batch: PageBatch, sta
     await syncState.save(trx, { connectionId: plan.connectionId, mappingId: plan.mappingId }, { state, checkpoint: { ...checkpoint }, checkpointRunId: plan.runId });
     await syncRuns.addCounts(trx, plan.runId, counts);
   });
-  return { counts, refsResolved };
+  return { counts, refsResolved, linksChanged };
 }
 
 function timeOf(value: string | number): number | undefined {

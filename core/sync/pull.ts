@@ -63,6 +63,7 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
   let runCursor = resume?.cursor ?? undefined;
   const counts = emptyCounts();
   let refsResolved = 0;
+  let linksChanged = resume !== undefined;
   const paths = compilePlanPaths(plan);
   const every = Math.max(1, options.cancelCheckEvery ?? 1);
   const reader = new AbortController();
@@ -119,9 +120,14 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
         batch = new PageBatch(plan, paths, taken.cursor);
         room?.();
         room = undefined;
-        const out = await writeBatch(db, plan, taken, saved.state);
+        // An empty last page changes nothing but the run's counts (the end of the run saves the state).
+        const out =
+          taken.read === 0 && taken.checkpoint === null
+            ? await countOnly(db, plan.runId, taken)
+            : await writeBatch(db, plan, taken, saved.state);
         runCursor = committedCursor = taken.cursor;
         refsResolved += out.refsResolved;
+        linksChanged ||= out.linksChanged;
         add(counts, out.counts);
         options.onPage?.({ pages: counts.pages, counts: { ...counts }, elapsedMs: Date.now() - started });
         if (taken.checkpoint === null) break;
@@ -148,10 +154,16 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
     counts.records_deleted += swept;
     if (swept > 0) await syncRuns.addCounts(db, plan.runId, { records_deleted: swept });
   }
-  refsResolved += await pendingRefs.resolveLinked(db, plan.connectionId);
+  if (linksChanged) refsResolved += await pendingRefs.resolveLinked(db, plan.connectionId);
   const cursor = maxCursor(durable, runCursor ?? undefined);
   await syncState.save(db, key, { state: cursor === undefined ? saved.state : { ...saved.state, cursor }, checkpoint: null, checkpointRunId: null });
   return { outcome: 'succeeded', counts, refsResolved };
+}
+
+async function countOnly(db: Knex, runId: string, batch: PageBatch): Promise<{ counts: PageCounts; refsResolved: number; linksChanged: boolean }> {
+  const counts = { ...emptyCounts(), pages: batch.pages, requests: batch.requests, retries: batch.retries };
+  await syncRuns.addCounts(db, runId, counts);
+  return { counts, refsResolved: 0, linksChanged: false };
 }
 
 /** Mark-and-sweep: records linked to this connection's entity that the full run did not see. */

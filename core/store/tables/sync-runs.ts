@@ -223,13 +223,12 @@ export async function transition(db: Db, id: string, to: RunStatus, patch: Trans
   return get(db, id);
 }
 
-/** Like transition, but answers false instead of throwing when the run is not in a source status. */
-export async function tryTransition(db: Db, id: string, to: RunStatus, patch: TransitionPatch = {}): Promise<boolean> {
+/** Like transition, but answers undefined instead of throwing when the run is not in a source status. */
+export async function tryTransition(db: Db, id: string, to: RunStatus, patch: TransitionPatch = {}): Promise<SyncRun | undefined> {
   try {
-    await transition(db, id, to, patch);
-    return true;
+    return await transition(db, id, to, patch);
   } catch (err) {
-    if (isSwitchboardError(err, 'SB_RUN_INVALID_TRANSITION')) return false;
+    if (isSwitchboardError(err, 'SB_RUN_INVALID_TRANSITION')) return undefined;
     throw err;
   }
 }
