@@ -32,9 +32,9 @@ const HEARTBEAT_MS = 15_000;
 
 export async function executeRun(engine: Engine, runId: string, options: ExecuteOptions): Promise<void> {
   const db = engine.db;
-  const run = await syncRuns.find(db, runId);
-  if (run === undefined || run.status === 'canceled' || run.status === 'succeeded' || run.status === 'failed') return;
-  if (!(await take(db, runId, options.worker))) return;
+  // Take it first (one compare-and-set); only a run that cannot be taken needs a closer look.
+  const run = await take(db, runId, options.worker);
+  if (run === undefined) return;
   const heartbeat = setInterval(() => {
     void db(syncRuns.SYNC_RUNS_TABLE).where({ id: runId, status: 'running' }).update({ heartbeat_at: nowIso() }).catch(() => undefined);
   }, HEARTBEAT_MS);
@@ -62,15 +62,17 @@ export async function executeRun(engine: Engine, runId: string, options: Execute
 
 /**
  * Takes a run: `queued` -> `running`. A run still `running` is taken over only when the queue
- * hands it out again (its worker died, or this is a retry of a stalled job).
+ * hands it out again (its worker died, or this is a retry of a stalled job). Undefined when
+ * the run is finished or gone.
  */
-async function take(db: Knex, runId: string, worker: string): Promise<boolean> {
-  if (await syncRuns.tryTransition(db, runId, 'running', { worker })) return true;
+async function take(db: Knex, runId: string, worker: string): Promise<syncRuns.SyncRun | undefined> {
+  const taken = await syncRuns.tryTransition(db, runId, 'running', { worker });
+  if (taken !== undefined) return taken;
   const now = nowIso();
   const n = await db(syncRuns.SYNC_RUNS_TABLE)
     .where({ id: runId, status: 'running' })
     .update({ worker, heartbeat_at: now, updated_at: now, attempts: db.raw('?? + 1', ['attempts']) });
-  return n === 1;
+  return n === 1 ? syncRuns.get(db, runId) : undefined;
 }
 
 /** The plan of a pull run of `run`'s mapping (also used to ingest records a webhook delivers). */
