@@ -47,6 +47,8 @@ export interface MockServerOptions {
   faults?: Faults | undefined;
   /** Called for each request before the handler; an answer here (e.g. a 401) replaces the handler's. */
   guard?: ((req: LoggedRequest) => MockResponse | undefined) | undefined;
+  /** The port to listen on; default 0 (any free port). */
+  port?: number | undefined;
 }
 
 /** Faults at given request indices (1-based). */
@@ -113,7 +115,10 @@ export async function startMockServer(handler: Handler, options: MockServerOptio
       write(res, { status: 500, body: { error: `mock failure: ${(err as Error).message}` } });
     }
   };
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
   base = `http://127.0.0.1:${port}`;
   return {
