@@ -59,7 +59,7 @@ describe('worker processes on BullMQ', () => {
   it('shares the runs, and survives a worker killed mid-run', async () => {
     await Promise.all([startWorker(), startWorker()]);
     const sizes = [1500, 300, 200, 400];
-    const conns = [];
+    const conns: { conn: { id: string }; tag: string; n: number; api: MockApi }[] = [];
     for (const [i, n] of sizes.entries()) {
       const tag = randomBytes(4).toString('hex');
       const source = hubspotContacts(n).map((r) => ({ ...r, properties: { ...r.properties, email: `${tag}-${r.properties['email']}` } }));
