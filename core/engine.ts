@@ -204,7 +204,13 @@ export class Engine {
     if (mapping.connector !== connection.connectorId) {
       throw new SwitchboardError('SB_BAD_REQUEST', `mapping "${mapping.id}" reads connector "${mapping.connector}", but connection "${connection.name}" is for "${connection.connectorId}"`);
     }
-    if ((input.direction ?? 'pull') === 'push' && mapping.push === undefined) {
+    if (input.direction !== undefined && !['pull', 'push', 'both'].includes(input.direction)) {
+      throw new SwitchboardError('SB_BAD_REQUEST', `direction must be pull, push or both, not "${String(input.direction)}"`);
+    }
+    if (input.mode !== undefined && !['full', 'incremental'].includes(input.mode)) {
+      throw new SwitchboardError('SB_BAD_REQUEST', `mode must be full or incremental, not "${String(input.mode)}"`);
+    }
+    if ((input.direction ?? 'pull') !== 'pull' && mapping.push === undefined) {
       throw new SwitchboardError('SB_BAD_REQUEST', `mapping "${mapping.id}" has no push section`);
     }
     const result = await syncRuns.requestRun(this.db, {

@@ -40,7 +40,9 @@ export async function executeRun(engine: Engine, runId: string, options: Execute
   }, HEARTBEAT_MS);
   heartbeat.unref();
   try {
-    const outcome = run.direction === 'push' ? await executePush(engine, run, pushOptions(options)) : await pull(engine, run, options);
+    let outcome = run.direction === 'push' ? await executePush(engine, run, pushOptions(options)) : await pull(engine, run, options);
+    // `both`: the push follows a pull that completed, so it weighs the latest source changes.
+    if (run.direction === 'both' && outcome === 'succeeded') outcome = await executePush(engine, run, pushOptions(options));
     if (outcome === 'succeeded') await syncRuns.transition(db, runId, 'succeeded');
     else if (outcome === 'canceled') await syncRuns.transition(db, runId, 'canceled');
     else {

@@ -9,7 +9,8 @@ import { fromJson, nowIso, toIso, toJson } from '../values';
 export const SYNC_RUNS_TABLE = 'sync_runs';
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
-export type RunDirection = 'pull' | 'push';
+/** `both`: one run that pulls, then pushes (a mapping's pull and push never overlap). */
+export type RunDirection = 'pull' | 'push' | 'both';
 export type RunMode = 'full' | 'incremental';
 export type RunTrigger = 'manual' | 'api' | 'cli' | 'schedule' | 'webhook';
 
