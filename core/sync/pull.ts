@@ -75,20 +75,27 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
     // most one batch, so fetching and mapping overlap with the database's work, and memory
     // stays bounded by the batch size whatever the size of the stream.
     let committedCursor = runCursor;
+    let stopped = false;
+    let produced = 0;
+    let committed = 0;
+    let caughtUp: (() => void) | undefined;
     const pages = source.read({
       mode: plan.mode,
       cursor: startCursor,
       checkpoint: resume?.page ?? null,
       // A restart (`restart_after_records`) moves on from exactly what was committed: the
       // records at that cursor are read again (inclusive filters), stepping further back could
-      // keep the restart from moving forward at all.
-      committedCursor: () => committedCursor ?? startCursor,
+      // keep the restart from moving forward at all. The reader asks when it wants the page
+      // after the restart page, so the writer (behind by up to a batch) catches up first.
+      committedCursor: async () => {
+        while (committed < produced && !stopped) await new Promise<void>((r) => (caughtUp = r));
+        return committedCursor ?? startCursor;
+      },
       signal: reader.signal,
     });
     const maxRecords = Math.max(1, options.batchRecords ?? DEFAULT_BATCH_RECORDS);
     let batch = new PageBatch(plan, paths, runCursor);
     let readerDone = false;
-    let stopped = false;
     let readerError: unknown;
     let wake: (() => void) | undefined;
     let room: (() => void) | undefined;
@@ -102,6 +109,7 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
           while (batch.read >= maxRecords && !stopped) await new Promise<void>((r) => (room = r));
           if (stopped) break;
           batch.add(page, new Date().toISOString());
+          produced += 1;
           signal();
           if (page.checkpoint === null) break;
         }
@@ -126,6 +134,9 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
             ? await countOnly(db, plan.runId, taken)
             : await writeBatch(db, plan, taken, saved.state);
         runCursor = committedCursor = taken.cursor;
+        committed += taken.pages;
+        caughtUp?.();
+        caughtUp = undefined;
         refsResolved += out.refsResolved;
         linksChanged ||= out.linksChanged;
         add(counts, out.counts);
@@ -144,6 +155,7 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
       stopped = true;
       reader.abort();
       room?.();
+      caughtUp?.();
       await producer;
     }
   }

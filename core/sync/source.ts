@@ -19,9 +19,10 @@ export interface ReadOptions {
   checkpoint: Record<string, unknown> | null;
   /**
    * The greatest cursor committed so far in this run (lookback applied): for
-   * `restart_after_records`, the reader restarts the incremental request from it.
+   * `restart_after_records`, the reader restarts the incremental request from it. It resolves
+   * once every page read so far is committed.
    */
-  committedCursor?: () => string | number | undefined;
+  committedCursor?: () => string | number | undefined | Promise<string | number | undefined>;
   signal?: AbortSignal;
 }
 
