@@ -67,8 +67,15 @@ function matches(record: HubSpotRecord, f: Filter): boolean {
   }
 }
 
+const VALUED = new Set(['EQ', 'NEQ', 'GT', 'GTE', 'LT', 'LTE']);
+
 export function hubspotSearch(records: HubSpotRecord[], type: string, body: SearchBody, opts: { limit: number; archived: boolean; url: string }): MockResponse {
   const groups = body.filterGroups ?? [];
+  for (const f of groups.flatMap((g) => g.filters ?? [])) {
+    if (VALUED.has(f.operator ?? '') && (f.value === undefined || f.value === null || f.value === '')) {
+      return { status: 400, body: { status: 'error', message: `There was a problem with the request: filter on ${f.propertyName} with operator ${f.operator} needs a value.`, category: 'VALIDATION_ERROR' } };
+    }
+  }
   let matched = records.filter((r) => (opts.archived || !r.archived) && (groups.length === 0 || groups.some((g) => (g.filters ?? []).every((f) => matches(r, f)))));
   const sorts = (body.sorts ?? []).map((s) => (typeof s === 'string' ? { propertyName: s.replace(/^-/, ''), direction: s.startsWith('-') ? 'DESCENDING' : 'ASCENDING' } : s));
   matched = [...matched].sort((a, b) => {

@@ -167,3 +167,23 @@ describe.each(DIALECTS)('HubSpot connector on %s', (dialect) => {
     });
   }
 });
+
+describe("HubSpot search's 10,000-result cap", () => {
+  it('a first incremental run over 10,500 contacts restarts its search from the committed cursor instead of paging past the cap', async () => {
+    const contacts = hubspotPeople(10_500, []);
+    const api = await startHubSpot({ objects: { contacts, companies: [] }, token: TOKEN, archivedInSearch: false });
+    const h = await Harness.open('sqlite', 'hubspot', { access_token: TOKEN, base_url: api.url });
+    try {
+      const run = await h.sync('hubspot-contacts');
+      const searches = api.requests.map((r) => JSON.parse(r.body) as { after?: string; filterGroups: { filters: { value: string }[] }[] });
+      const bounds = [...new Set(searches.map((s) => s.filterGroups[0]!.filters[0]!.value))];
+      // From `start`, then again from the last committed modification time after 9,000 records.
+      expect(bounds).toEqual(['1970-01-01T00:00:00Z', contacts[8999]!.properties['lastmodifieddate']]);
+      expect(run.records).toMatchObject({ created: 10_500, rejected: 0 });
+      expect((await h.snapshot('contacts', ['email'])).size).toBe(10_500);
+    } finally {
+      await api.close();
+      await h.close();
+    }
+  });
+});
