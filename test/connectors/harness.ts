@@ -11,6 +11,8 @@ import * as crm from '../../core/store/crm';
 import type { EntityName } from '../../core/store/entities';
 import * as connections from '../../core/store/tables/connections';
 import { RECORD_LINKS_TABLE } from '../../core/store/tables/record-links';
+import type { RunSummary } from '../../cli/summary';
+import type { MockApi } from '../../examples/mock-apis';
 import { runCli } from '../helpers/cli';
 import { createMigratedDatabase, type TestDatabase } from '../helpers/db';
 import type { Dialect } from '../../core/store/db';
@@ -20,17 +22,10 @@ export const CONNECTORS_DIR = join(REPO, 'connectors');
 export const MAPPINGS_DIR = join(REPO, 'mappings');
 const SECRET_KEY = 'b'.repeat(64);
 
-export interface RunSummary {
-  status: string;
-  records: { read: number; created: number; updated: number; unchanged: number; deleted: number; rejected: number };
-  pages: number;
-  requests: number;
-  retries: number;
-  error?: { code: string; message: string };
-}
-
 /** A row as the test compares it: field name -> value; references as the source's ids. */
 export type Row = Record<string, unknown>;
+
+export type { RunSummary };
 
 let registry: Promise<Registry> | undefined;
 
@@ -122,6 +117,34 @@ export class Harness {
       cursor = page.next_cursor ?? undefined;
     } while (cursor !== undefined);
     return out;
+  }
+}
+
+/**
+ * A suite's mock API and harness: started before its tests, closed after them. The returned
+ * object is filled in by `beforeAll`.
+ */
+export function withConnector(connector: string, start: () => Promise<MockApi>, config: (url: string) => Record<string, unknown>, dialect: Dialect = 'sqlite'): { api: MockApi; h: Harness } {
+  const ctx = {} as { api: MockApi; h: Harness };
+  beforeAll(async () => {
+    ctx.api = await start();
+    ctx.h = await Harness.open(dialect, connector, config(ctx.api.url));
+  });
+  afterAll(async () => {
+    await ctx.api?.close();
+    await ctx.h?.close();
+  });
+  return ctx;
+}
+
+/** Runs `body` with a mock API and a harness of their own, closing both however it ends. */
+export async function withOwnConnector(connector: string, api: MockApi, config: Record<string, unknown>, body: (h: Harness) => Promise<void>): Promise<void> {
+  const h = await Harness.open('sqlite', connector, config);
+  try {
+    await body(h);
+  } finally {
+    await api.close();
+    await h.close();
   }
 }
 

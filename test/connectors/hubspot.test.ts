@@ -2,8 +2,8 @@
 // the account exactly, incremental runs follow changes through the search endpoint, full runs
 // find deletions, the search's 10,000-result cap is stepped over, and the batch writes land.
 import { DIALECTS } from '../helpers/db';
-import { hubspotCompanies, hubspotDeals, hubspotEngagements, hubspotPeople, startHubSpot, type HubSpotRecord, type MockApi } from '../../examples/mock-apis';
-import { Harness, actionClient, expected, sendAction, sorted, type Row } from './harness';
+import { hubspotCompanies, hubspotDeals, hubspotEngagements, hubspotPeople, startHubSpot, type HubSpotRecord } from '../../examples/mock-apis';
+import { actionClient, expected, sendAction, sorted, withConnector, withOwnConnector, type Row } from './harness';
 
 const TOKEN = 'pat-na1-test';
 const later = (s: number): string => new Date(Date.UTC(2025, 0, 1) + s * 1000).toISOString();
@@ -65,39 +65,24 @@ const DEAL_FIELDS = ['name', 'amount', 'currency', 'stage', 'probability', 'clos
 const REFS = { company_id: 'companies', contact_id: 'contacts', deal_id: 'deals' } as const;
 
 describe.each(DIALECTS)('HubSpot connector on %s', (dialect) => {
-  let api: MockApi;
-  let h: Harness;
-  let companies: HubSpotRecord[];
-  let contacts: HubSpotRecord[];
-  let deals: HubSpotRecord[];
-  let notes: HubSpotRecord[];
-  let calls: HubSpotRecord[];
-
-  beforeAll(async () => {
-    companies = hubspotCompanies(120);
-    contacts = hubspotPeople(230, companies);
-    deals = hubspotDeals(130, contacts);
-    notes = hubspotEngagements('notes', 40, deals, 9001);
-    calls = hubspotEngagements('calls', 25, deals, 9501);
-    api = await startHubSpot({ objects: { companies, contacts, deals, notes, calls }, token: TOKEN, archivedInSearch: false, enforceLimits: true });
-    h = await Harness.open(dialect, 'hubspot', { access_token: TOKEN, base_url: api.url });
-  });
-  afterAll(async () => {
-    await api.close();
-    await h.close();
-  });
+  const companies = hubspotCompanies(120);
+  const contacts = hubspotPeople(230, companies);
+  const deals = hubspotDeals(130, contacts);
+  const notes = hubspotEngagements('notes', 40, deals, 9001);
+  const calls = hubspotEngagements('calls', 25, deals, 9501);
+  const ctx = withConnector('hubspot', () => startHubSpot({ objects: { companies, contacts, deals, notes, calls }, token: TOKEN, archivedInSearch: false, enforceLimits: true }), (url) => ({ access_token: TOKEN, base_url: url }), dialect);
 
   async function expectEqual(archivedContactsLive: boolean): Promise<void> {
-    expect(sorted(await h.snapshot('companies', COMPANY_FIELDS))).toEqual(sorted(expected(companies, (r) => r.id, companyRow, live)));
-    expect(sorted(await h.snapshot('contacts', CONTACT_FIELDS, REFS))).toEqual(sorted(expected(contacts, (r) => r.id, contactRow, archivedContactsLive ? () => true : live)));
-    expect(sorted(await h.snapshot('deals', DEAL_FIELDS, REFS))).toEqual(sorted(expected(deals, (r) => r.id, dealRow, live)));
+    expect(sorted(await ctx.h.snapshot('companies', COMPANY_FIELDS))).toEqual(sorted(expected(companies, (r) => r.id, companyRow, live)));
+    expect(sorted(await ctx.h.snapshot('contacts', CONTACT_FIELDS, REFS))).toEqual(sorted(expected(contacts, (r) => r.id, contactRow, archivedContactsLive ? () => true : live)));
+    expect(sorted(await ctx.h.snapshot('deals', DEAL_FIELDS, REFS))).toEqual(sorted(expected(deals, (r) => r.id, dealRow, live)));
     const activities = [...notes, ...calls];
-    expect(sorted(await h.snapshot('activities', Object.keys(activityRow(calls[0]!)), REFS))).toEqual(sorted(expected(activities, (r) => r.id, activityRow, live)));
+    expect(sorted(await ctx.h.snapshot('activities', Object.keys(activityRow(calls[0]!)), REFS))).toEqual(sorted(expected(activities, (r) => r.id, activityRow, live)));
   }
   const MAPPINGS = ['hubspot-companies', 'hubspot-contacts', 'hubspot-deals', 'hubspot-notes', 'hubspot-calls'];
 
   it('copies the account with full runs, follows changes incrementally, and finds deletions with the next full run', async () => {
-    const full = await h.syncAll(MAPPINGS, { full: true });
+    const full = await ctx.h.syncAll(MAPPINGS, { full: true });
     expect(full['hubspot-contacts']!.records).toMatchObject({ read: 230, created: 230, rejected: 0 });
     expect(full['hubspot-companies']!.pages).toBe(2);
     await expectEqual(false);
@@ -121,10 +106,10 @@ describe.each(DIALECTS)('HubSpot connector on %s', (dialect) => {
     deals[3]!.archived = true;
     changed(notes[0]!, later(7), { hs_note_body: 'Edited note' });
 
-    const before = api.requests.length;
-    const inc = await h.syncAll(MAPPINGS);
+    const before = ctx.api.requests.length;
+    const inc = await ctx.h.syncAll(MAPPINGS);
     // Companies and contacts: one search each, not the lists.
-    const paths = api.requests.slice(before).map((r) => `${r.method} ${r.path}`);
+    const paths = ctx.api.requests.slice(before).map((r) => `${r.method} ${r.path}`);
     expect(paths.filter((p) => p.endsWith('/search'))).toEqual(['POST /crm/v3/objects/companies/search', 'POST /crm/v3/objects/contacts/search']);
     expect(paths).not.toContain('GET /crm/v3/objects/contacts');
     expect(inc['hubspot-companies']!.records).toMatchObject({ created: 1, updated: 1, rejected: 0 });
@@ -134,7 +119,7 @@ describe.each(DIALECTS)('HubSpot connector on %s', (dialect) => {
     // HubSpot's search never returns archived records: the archived contact is still live until a full run.
     await expectEqual(true);
 
-    const sweep = await h.syncAll(MAPPINGS, { full: true });
+    const sweep = await ctx.h.syncAll(MAPPINGS, { full: true });
     expect(sweep['hubspot-contacts']!.records).toMatchObject({ deleted: 1, created: 0, updated: 0 });
     await expectEqual(false);
     const retries = Object.values({ ...full, ...inc, ...sweep }).reduce((n, s) => n + s.retries, 0);
@@ -144,7 +129,7 @@ describe.each(DIALECTS)('HubSpot connector on %s', (dialect) => {
 
   if (dialect === 'sqlite') {
     it('writes through the batch actions: upsert by email, update by id, create and update companies and deals', async () => {
-      const client = await actionClient('hubspot', { access_token: TOKEN, base_url: api.url });
+      const client = await actionClient('hubspot', { access_token: TOKEN, base_url: ctx.api.url });
       const created = await sendAction(client, 'upsert_contacts', { properties: { email: 'pushed@example.com', firstname: 'Pushed' } });
       const newId = (created.body as { results: { id: string; new: boolean }[] }).results[0]!;
       expect(newId.new).toBe(true);
@@ -161,9 +146,9 @@ describe.each(DIALECTS)('HubSpot connector on %s', (dialect) => {
       const dealId = (deal.body as { results: { id: string }[] }).results[0]!.id;
       await sendAction(client, 'update_deals', { id: dealId, properties: { dealstage: 'closedwon' } });
       expect(deals.find((d) => d.id === dealId)?.properties).toMatchObject({ dealname: 'Pushed deal', amount: '1200', dealstage: 'closedwon' });
-      const writes = api.requests.filter((r) => r.path.includes('/batch/')).map((r) => `${r.method} ${r.path}`);
+      const writes = ctx.api.requests.filter((r) => r.path.includes('/batch/')).map((r) => `${r.method} ${r.path}`);
       expect(writes).toContain('POST /crm/v3/objects/contacts/batch/upsert');
-      expect(api.requests.filter((r) => r.path.includes('/batch/')).every((r) => r.headers['authorization'] === `Bearer ${TOKEN}`)).toBe(true);
+      expect(ctx.api.requests.filter((r) => r.path.includes('/batch/')).every((r) => r.headers['authorization'] === `Bearer ${TOKEN}`)).toBe(true);
     });
   }
 });
@@ -172,8 +157,7 @@ describe("HubSpot search's 10,000-result cap", () => {
   it('a first incremental run over 10,500 contacts restarts its search from the committed cursor instead of paging past the cap', async () => {
     const contacts = hubspotPeople(10_500, []);
     const api = await startHubSpot({ objects: { contacts, companies: [] }, token: TOKEN, archivedInSearch: false });
-    const h = await Harness.open('sqlite', 'hubspot', { access_token: TOKEN, base_url: api.url });
-    try {
+    await withOwnConnector('hubspot', api, { access_token: TOKEN, base_url: api.url }, async (h) => {
       const run = await h.sync('hubspot-contacts');
       const searches = api.requests.map((r) => JSON.parse(r.body) as { after?: string; filterGroups: { filters: { value: string }[] }[] });
       const bounds = [...new Set(searches.map((s) => s.filterGroups[0]!.filters[0]!.value))];
@@ -181,9 +165,6 @@ describe("HubSpot search's 10,000-result cap", () => {
       expect(bounds).toEqual(['1970-01-01T00:00:00Z', contacts[8999]!.properties['lastmodifieddate']]);
       expect(run.records).toMatchObject({ created: 10_500, rejected: 0 });
       expect((await h.snapshot('contacts', ['email'])).size).toBe(10_500);
-    } finally {
-      await api.close();
-      await h.close();
-    }
+    });
   });
 });

@@ -1,8 +1,8 @@
 // connectors/salesforce.json and its mappings, unchanged, against the Salesforce mock: OAuth2
 // refresh with the instance_url as base URL, SOQL batches of nextRecordsUrl, full runs, then
 // queryAll incremental runs that see updates, inserts and deletions; upserts by external id.
-import { TokenIssuer, salesforceOrg, sfTime, startSalesforce, type MockApi, type SalesforceRecord } from '../../examples/mock-apis';
-import { Harness, actionClient, expected, sendAction, sorted, type Row } from './harness';
+import { TokenIssuer, salesforceOrg, sfTime, startSalesforce, type SalesforceRecord } from '../../examples/mock-apis';
+import { actionClient, expected, sendAction, sorted, withConnector, type Row } from './harness';
 
 const CLIENT = { clientId: 'sf-client', clientSecret: 'sf-secret', refreshToken: 'sf-refresh' };
 const later = (s: number): string => sfTime(Date.UTC(2025, 0, 1) + s * 1000);
@@ -32,36 +32,25 @@ function touch(r: SalesforceRecord, at: string, fields: Record<string, unknown> 
 }
 
 describe('Salesforce connector on sqlite', () => {
-  let api: MockApi;
-  let h: Harness;
-  let tokens: TokenIssuer;
   const org = salesforceOrg({ accounts: 30, contacts: 70, opportunities: 45, tasks: 36, events: 12 });
-
-  beforeAll(async () => {
-    tokens = new TokenIssuer({ ...CLIENT, expiresIn: 7200 });
-    api = await startSalesforce({ objects: org, tokens, batchSize: 25 });
-    h = await Harness.open('sqlite', 'salesforce', { client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret, refresh_token: CLIENT.refreshToken, login_url: api.url, currency: 'EUR' });
-  });
-  afterAll(async () => {
-    await api.close();
-    await h.close();
-  });
+  const tokens = new TokenIssuer({ ...CLIENT, expiresIn: 7200 });
+  const ctx = withConnector('salesforce', () => startSalesforce({ objects: org, tokens, batchSize: 25 }), (url) => ({ client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret, refresh_token: CLIENT.refreshToken, login_url: url, currency: 'EUR' }));
 
   async function expectEqual(): Promise<void> {
-    expect(sorted(await h.snapshot('companies', Object.keys(accountRow(org.Account[0]!))))).toEqual(sorted(expected(org.Account, (r) => r.Id, accountRow, live)));
-    expect(sorted(await h.snapshot('contacts', Object.keys(contactRow(org.Contact[0]!)), REFS))).toEqual(sorted(expected(org.Contact, (r) => r.Id, contactRow, live)));
-    expect(sorted(await h.snapshot('deals', Object.keys(opportunityRow(org.Opportunity[0]!)), REFS))).toEqual(sorted(expected(org.Opportunity, (r) => r.Id, opportunityRow, live)));
-    expect(sorted(await h.snapshot('activities', Object.keys(activityRow(org.Task[0]!)), REFS))).toEqual(sorted(expected([...org.Task, ...org.Event], (r) => r.Id, activityRow, live)));
+    expect(sorted(await ctx.h.snapshot('companies', Object.keys(accountRow(org.Account[0]!))))).toEqual(sorted(expected(org.Account, (r) => r.Id, accountRow, live)));
+    expect(sorted(await ctx.h.snapshot('contacts', Object.keys(contactRow(org.Contact[0]!)), REFS))).toEqual(sorted(expected(org.Contact, (r) => r.Id, contactRow, live)));
+    expect(sorted(await ctx.h.snapshot('deals', Object.keys(opportunityRow(org.Opportunity[0]!)), REFS))).toEqual(sorted(expected(org.Opportunity, (r) => r.Id, opportunityRow, live)));
+    expect(sorted(await ctx.h.snapshot('activities', Object.keys(activityRow(org.Task[0]!)), REFS))).toEqual(sorted(expected([...org.Task, ...org.Event], (r) => r.Id, activityRow, live)));
   }
 
   it('copies the org in full, then follows updates, inserts and deletions with queryAll', async () => {
-    const full = await h.syncAll(MAPPINGS, { full: true });
+    const full = await ctx.h.syncAll(MAPPINGS, { full: true });
     expect(full['salesforce-contacts']!.records).toMatchObject({ read: 70, created: 70, rejected: 0 });
     expect(full['salesforce-contacts']!.pages).toBe(3);
     await expectEqual();
     // Every data call went to the instance_url of the token response, with the token.
     expect(tokens.refreshes).toBeGreaterThanOrEqual(1);
-    expect(api.requests.filter((r) => r.path.startsWith('/services/data/')).every((r) => /^Bearer at-/.test(String(r.headers['authorization'])))).toBe(true);
+    expect(ctx.api.requests.filter((r) => r.path.startsWith('/services/data/')).every((r) => /^Bearer at-/.test(String(r.headers['authorization'])))).toBe(true);
 
     touch(org.Account[2]!, later(1), { Website: 'http://renamed.example/', Industry: 'Retail' });
     touch(org.Contact[5]!, later(2), { Title: 'VP Engineering', AccountId: org.Account[2]!.Id });
@@ -72,9 +61,9 @@ describe('Salesforce connector on sqlite', () => {
     touch(org.Task[0]!, later(5), { Subject: 'Rescheduled call' });
     touch(org.Event[0]!, later(5), { IsDeleted: true });
 
-    const before = api.requests.length;
-    const inc = await h.syncAll(MAPPINGS);
-    const queries = api.requests.slice(before).filter((r) => r.path.endsWith('/queryAll'));
+    const before = ctx.api.requests.length;
+    const inc = await ctx.h.syncAll(MAPPINGS);
+    const queries = ctx.api.requests.slice(before).filter((r) => r.path.endsWith('/queryAll'));
     expect(queries).toHaveLength(5);
     expect(queries[0]!.query.get('q')).toMatch(/WHERE SystemModstamp > \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ORDER BY SystemModstamp$/);
     expect(inc['salesforce-accounts']!.records).toMatchObject({ updated: 1, created: 0 });
@@ -83,13 +72,13 @@ describe('Salesforce connector on sqlite', () => {
     expect(inc['salesforce-events']!.records).toMatchObject({ deleted: 1 });
     await expectEqual();
 
-    const sweep = await h.syncAll(MAPPINGS, { full: true });
+    const sweep = await ctx.h.syncAll(MAPPINGS, { full: true });
     for (const s of Object.values(sweep)) expect(s.records).toMatchObject({ created: 0, updated: 0, deleted: 0, rejected: 0 });
     await expectEqual();
   });
 
   it('upserts contacts and accounts by the external id field', async () => {
-    const client = await actionClient('salesforce', { client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret, refresh_token: CLIENT.refreshToken, login_url: api.url });
+    const client = await actionClient('salesforce', { client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret, refresh_token: CLIENT.refreshToken, login_url: ctx.api.url });
     const created = await sendAction(client, 'upsert_contact', { switchboard_id: 'crm-0001', fields: { LastName: 'Pushed', Email: 'pushed@example.com' } });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ success: true, created: true });
@@ -100,6 +89,6 @@ describe('Salesforce connector on sqlite', () => {
     expect(org.Contact.find((c) => c.Id === id)).toMatchObject({ LastName: 'Pushed', Title: 'Buyer', Switchboard_Id__c: 'crm-0001' });
     const account = await sendAction(client, 'upsert_account', { switchboard_id: 'crm-0002', fields: { Name: 'Pushed Inc' } });
     expect(account.status).toBe(201);
-    expect(api.requests.at(-1)!.path).toBe('/services/data/v60.0/sobjects/Account/Switchboard_Id__c/crm-0002');
+    expect(ctx.api.requests.at(-1)!.path).toBe('/services/data/v60.0/sobjects/Account/Switchboard_Id__c/crm-0002');
   });
 });

@@ -1,8 +1,8 @@
 // connectors/shopify.json and its mapping, unchanged, against the Shopify mock: Link-header pages
 // in full, updated_at_min runs that follow changes, deletions found by full runs, the leaky
 // bucket never overflowed (and its 429s waited out when it is smaller), customers written.
-import { shopifyShoppers, shopifyTime, startShopify, type MockApi, type ShopifyCustomer } from '../../examples/mock-apis';
-import { Harness, actionClient, expected, sendAction, sorted, type Row } from './harness';
+import { shopifyShoppers, shopifyTime, startShopify, type ShopifyCustomer } from '../../examples/mock-apis';
+import { actionClient, expected, sendAction, sorted, withConnector, type Row } from './harness';
 
 const TOKEN = 'shpat_test';
 const later = (s: number): string => shopifyTime(Date.UTC(2025, 0, 1) + s * 1000);
@@ -19,48 +19,38 @@ const row = (c: ShopifyCustomer): Row => ({
 });
 
 describe('Shopify connector on sqlite', () => {
-  let api: MockApi;
-  let h: Harness;
   const customers = shopifyShoppers(300);
+  const ctx = withConnector('shopify', () => startShopify({ customers, accessToken: TOKEN }), (url) => ({ shop: 'mock', access_token: TOKEN, base_url: url }));
 
-  beforeAll(async () => {
-    api = await startShopify({ customers, accessToken: TOKEN });
-    h = await Harness.open('sqlite', 'shopify', { shop: 'mock', access_token: TOKEN, base_url: api.url });
-  });
-  afterAll(async () => {
-    await api.close();
-    await h.close();
-  });
-
-  const snapshot = async () => sorted(await h.snapshot('contacts', Object.keys(row(customers[0]!))));
+  const snapshot = async () => sorted(await ctx.h.snapshot('contacts', Object.keys(row(customers[0]!))));
 
   it('copies the customers in full, follows changes with updated_at_min, and sweeps deleted ones in full runs', async () => {
-    const full = await h.sync('shopify-customers', { full: true });
+    const full = await ctx.h.sync('shopify-customers', { full: true });
     expect(full).toMatchObject({ records: { read: 300, created: 300, rejected: 0 }, pages: 2 });
-    expect(api.requests[1]!.url).toMatch(/^\/admin\/api\/2024-01\/customers\.json\?limit=250&page_info=[\w-]+$/);
+    expect(ctx.api.requests[1]!.url).toMatch(/^\/admin\/api\/2024-01\/customers\.json\?limit=250&page_info=[\w-]+$/);
     expect(await snapshot()).toEqual(sorted(expected(customers, id, row)));
 
     Object.assign(customers[7]!, { first_name: 'Changed', tags: 'vip', updated_at: later(1) });
     Object.assign(customers[8]!, { orders_count: (customers[8]!.orders_count ?? 0) > 0 ? 0 : 4, updated_at: later(1) });
     customers.push({ ...shopifyShoppers(301)[300]!, id: 999, email: 'NEW@EXAMPLE.COM', updated_at: later(2) });
     const gone = customers.splice(20, 1)[0]!;
-    const before = api.requests.length;
-    const inc = await h.sync('shopify-customers');
-    expect(api.requests.slice(before).map((r) => r.query.get('updated_at_min'))).toEqual([expect.stringMatching(/^2024-01-01T00:0\d:\d\d\.000Z$/)]);
+    const before = ctx.api.requests.length;
+    const inc = await ctx.h.sync('shopify-customers');
+    expect(ctx.api.requests.slice(before).map((r) => r.query.get('updated_at_min'))).toEqual([expect.stringMatching(/^2024-01-01T00:0\d:\d\d\.000Z$/)]);
     expect(inc.records).toMatchObject({ created: 1, updated: 2, deleted: 0 });
     // Deleted customers simply leave the list: the incremental run cannot see it.
-    expect((await h.snapshot('contacts', ['email'])).has(id(gone))).toBe(true);
+    expect((await ctx.h.snapshot('contacts', ['email'])).has(id(gone))).toBe(true);
 
-    const sweep = await h.sync('shopify-customers', { full: true });
+    const sweep = await ctx.h.sync('shopify-customers', { full: true });
     expect(sweep.records).toMatchObject({ deleted: 1, created: 0, updated: 0 });
     expect(await snapshot()).toEqual(sorted(expected(customers, id, row)));
     // 40 requests per 20 s never overflows a bucket of 40 draining 2 a second.
     expect(full.retries + inc.retries + sweep.retries).toBe(0);
-    expect(api.requests.every((r) => r.headers['x-shopify-access-token'] === TOKEN)).toBe(true);
+    expect(ctx.api.requests.every((r) => r.headers['x-shopify-access-token'] === TOKEN)).toBe(true);
   });
 
   it('creates and updates customers', async () => {
-    const client = await actionClient('shopify', { shop: 'mock', access_token: TOKEN, base_url: api.url });
+    const client = await actionClient('shopify', { shop: 'mock', access_token: TOKEN, base_url: ctx.api.url });
     const created = await sendAction(client, 'create_customer', { customer: { email: 'Pushed@Example.com', first_name: 'Pushed', last_name: 'Customer' } });
     expect(created.status).toBe(201);
     const newId = (created.body as { customer: { id: number } }).customer.id;

@@ -2,8 +2,8 @@
 // ticket export in full, then the incremental exports (cursor- and time-based) follow updates,
 // new records, deactivated users and deleted tickets; the exports' 10-a-minute limit is met by
 // honouring Retry-After; users are created or updated by email.
-import { startZendesk, zdTime, zendeskAccount, type MockApi, type ZendeskAccount, type ZendeskRecord } from '../../examples/mock-apis';
-import { Harness, actionClient, expected, sendAction, sorted, type Row } from './harness';
+import { startZendesk, zdTime, zendeskAccount, type ZendeskAccount, type ZendeskRecord } from '../../examples/mock-apis';
+import { actionClient, expected, Harness, sendAction, sorted, withConnector, withOwnConnector, type Row } from './harness';
 
 const AUTH = { email: 'agent@example.com', apiToken: 'zd-token' };
 const later = (s: number): string => zdTime(Date.UTC(2025, 0, 1) + s * 1000);
@@ -35,24 +35,14 @@ async function expectEqual(h: Harness, account: ZendeskAccount): Promise<void> {
 }
 
 describe('Zendesk connector on sqlite', () => {
-  let api: MockApi;
-  let h: Harness;
   const account = zendeskAccount({ organizations: 12, users: 150, tickets: 80 });
-
-  beforeAll(async () => {
-    api = await startZendesk({ ...account, ...AUTH });
-    h = await Harness.open('sqlite', 'zendesk', { subdomain: 'acme', email: AUTH.email, api_token: AUTH.apiToken, base_url: api.url });
-  });
-  afterAll(async () => {
-    await api.close();
-    await h.close();
-  });
+  const ctx = withConnector('zendesk', () => startZendesk({ ...account, ...AUTH }), (url) => ({ subdomain: 'acme', email: AUTH.email, api_token: AUTH.apiToken, base_url: url }));
 
   it('copies the account in full, then follows changes through the incremental exports', async () => {
-    const full = await h.syncAll(MAPPINGS, { full: true });
+    const full = await ctx.h.syncAll(MAPPINGS, { full: true });
     expect(full['zendesk-users']!.records).toMatchObject({ read: 150, created: 150, rejected: 0 });
     expect(full['zendesk-users']!.pages).toBe(2);
-    await expectEqual(h, account);
+    await expectEqual(ctx.h, account);
 
     Object.assign(account.organizations[0]!, { name: 'Renamed Org', domain_names: ['renamed.example'], updated_at: later(1) });
     account.organizations.push({ id: 369_999, name: 'New Org', domain_names: ['neworg.example'], details: '', notes: '', tags: [], created_at: later(2), updated_at: later(2), deleted_at: null });
@@ -62,21 +52,21 @@ describe('Zendesk connector on sqlite', () => {
     Object.assign(account.tickets[0]!, { status: 'solved', subject: 'Solved it', updated_at: later(5) });
     Object.assign(account.tickets[1]!, { status: 'deleted', updated_at: later(5) });
 
-    const before = api.requests.length;
-    const inc = await h.syncAll(MAPPINGS);
-    expect(api.requests.slice(before).map((r) => r.path)).toEqual(['/api/v2/incremental/organizations.json', '/api/v2/incremental/users/cursor.json', '/api/v2/incremental/tickets/cursor.json']);
+    const before = ctx.api.requests.length;
+    const inc = await ctx.h.syncAll(MAPPINGS);
+    expect(ctx.api.requests.slice(before).map((r) => r.path)).toEqual(['/api/v2/incremental/organizations.json', '/api/v2/incremental/users/cursor.json', '/api/v2/incremental/tickets/cursor.json']);
     expect(inc['zendesk-organizations']!.records).toMatchObject({ created: 1, updated: 1 });
     expect(inc['zendesk-users']!.records).toMatchObject({ created: 1, updated: 1, deleted: 1 });
     expect(inc['zendesk-tickets']!.records).toMatchObject({ updated: 1, deleted: 1 });
-    await expectEqual(h, account);
+    await expectEqual(ctx.h, account);
 
-    const sweep = await h.syncAll(MAPPINGS, { full: true });
+    const sweep = await ctx.h.syncAll(MAPPINGS, { full: true });
     for (const s of Object.values(sweep)) expect(s.records).toMatchObject({ created: 0, updated: 0, deleted: 0, rejected: 0 });
-    await expectEqual(h, account);
+    await expectEqual(ctx.h, account);
   });
 
   it('creates or updates users by email', async () => {
-    const client = await actionClient('zendesk', { subdomain: 'acme', email: AUTH.email, api_token: AUTH.apiToken, base_url: api.url });
+    const client = await actionClient('zendesk', { subdomain: 'acme', email: AUTH.email, api_token: AUTH.apiToken, base_url: ctx.api.url });
     const created = await sendAction(client, 'create_or_update_user', { user: { email: 'pushed@example.com', name: 'Pushed User' } });
     expect(created.status).toBe(201);
     const again = await sendAction(client, 'create_or_update_user', { user: { email: 'PUSHED@example.com', phone: '+1-555-9999' } });
@@ -90,17 +80,13 @@ describe('Zendesk export limit', () => {
   it('meets 429s of the exports with their Retry-After and still copies every ticket once', async () => {
     const account = zendeskAccount({ organizations: 2, users: 10, tickets: 30 });
     const api = await startZendesk({ ...account, ...AUTH, exportPageSize: 6, exportLimit: { requests: 2, perSeconds: 1 } });
-    const h = await Harness.open('sqlite', 'zendesk', { subdomain: 'acme', email: AUTH.email, api_token: AUTH.apiToken, base_url: api.url });
-    try {
+    await withOwnConnector('zendesk', api, { subdomain: 'acme', email: AUTH.email, api_token: AUTH.apiToken, base_url: api.url }, async (h) => {
       await h.syncAll(['zendesk-organizations', 'zendesk-users'], { full: true });
       const tickets = await h.sync('zendesk-tickets', { full: true });
       expect(tickets.records).toMatchObject({ read: 30, created: 30 });
       expect(tickets.retries).toBeGreaterThan(0);
       expect(api.requests.filter((r) => r.path.includes('/incremental/tickets/')).length).toBe(5 + tickets.retries);
       await expectEqual(h, account);
-    } finally {
-      await api.close();
-      await h.close();
-    }
+    });
   });
 });
