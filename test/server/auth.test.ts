@@ -149,4 +149,20 @@ describe('rate limits (sqlite)', () => {
     expect(limited.json()).toMatchObject({ statusCode: 429, code: 'SB_RATE_LIMITED', error: 'Too Many Requests' });
     expect((await s.call(b, { method: 'GET', url: '/crm/contacts' })).statusCode).toBe(200);
   });
+
+  it('limits token requests per address, failed ones included', async () => {
+    const limited = await createTestServer('sqlite', { tokenRequestsPerMinute: 2 });
+    try {
+      const { clientId } = await limited.client(['crm:read']);
+      const attempt = () => limited.app.inject({ method: 'POST', url: '/oauth/token', payload: { grant_type: 'client_credentials', client_id: clientId, client_secret: 'guess' } });
+      expect((await attempt()).statusCode).toBe(401);
+      expect((await attempt()).statusCode).toBe(401);
+      const third = await attempt();
+      expect(third.statusCode).toBe(429);
+      expect(third.headers['retry-after']).toBeDefined();
+      expect(third.json()).toMatchObject({ statusCode: 429, code: 'SB_RATE_LIMITED' });
+    } finally {
+      await limited.close();
+    }
+  });
 });

@@ -7,24 +7,13 @@ import { DIALECTS } from '../helpers/db';
 import { ALL_SCOPES } from '../../server/auth/scopes';
 import { createTestServer, type TestServer } from './helpers';
 import { openApiOf, operationsOf, type OpenApiDocument, type Operation } from './routes';
+import { prng } from '../helpers/random';
 
 type Schema = Record<string, unknown>;
 type Case = { name: string; request: InjectOptions };
 
 const CASES_PER_DIALECT = 400;
 const HANG_MS = 5000;
-
-/** mulberry32: small, seeded, good enough to pick cases reproducibly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function resolve(doc: OpenApiDocument, schema: unknown): Schema {
   const s = (schema ?? {}) as Schema;

@@ -5,22 +5,11 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateDocument, type ConnectorDefinition, type DefinitionKind } from '../../../core/definitions';
 import { analyzeTemplate } from '../../../core/templates';
+import { prng } from '../../helpers/random';
 
 const VALID = join(__dirname, '..', '..', 'fixtures', 'valid');
 const ITERATIONS = 4000;
 const TIME_BUDGET_MS = 30_000;
-
-/** mulberry32: small, seeded, good enough to pick mutations. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const random = prng(20241128);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
