@@ -2,7 +2,7 @@
 // refresh with the instance_url as base URL, SOQL batches of nextRecordsUrl, full runs, then
 // queryAll incremental runs that see updates, inserts and deletions; upserts by external id.
 import { TokenIssuer, salesforceOrg, sfTime, startSalesforce, type SalesforceRecord } from '../../examples/mock-apis';
-import { actionClient, expected, sendAction, sorted, withConnector, type Row } from './harness';
+import { actionClient, expected, sendAction, sorted, withConnector, withOwnConnector, type Row } from './harness';
 
 const CLIENT = { clientId: 'sf-client', clientSecret: 'sf-secret', refreshToken: 'sf-refresh' };
 const later = (s: number): string => sfTime(Date.UTC(2025, 0, 1) + s * 1000);
@@ -90,5 +90,21 @@ describe('Salesforce connector on sqlite', () => {
     const account = await sendAction(client, 'upsert_account', { switchboard_id: 'crm-0002', fields: { Name: 'Pushed Inc' } });
     expect(account.status).toBe(201);
     expect(ctx.api.requests.at(-1)!.path).toBe('/services/data/v60.0/sobjects/Account/Switchboard_Id__c/crm-0002');
+  });
+});
+
+describe('Salesforce daily allowance', () => {
+  it('a run that meets REQUEST_LIMIT_EXCEEDED fails at once instead of retrying a limit that lasts the day', async () => {
+    const tokens = new TokenIssuer({ ...CLIENT });
+    const api = await startSalesforce({ objects: salesforceOrg({ accounts: 3, contacts: 3, opportunities: 0, tasks: 0, events: 0 }), tokens, dailyLimit: 1 });
+    await withOwnConnector('salesforce', api, { client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret, refresh_token: CLIENT.refreshToken, login_url: api.url }, async (h) => {
+      expect((await h.sync('salesforce-accounts', { full: true })).records).toMatchObject({ created: 3 });
+      const before = api.requests.length;
+      const spent = await h.run('salesforce-contacts', { full: true });
+      expect(spent.status).toBe('failed');
+      expect(spent.error?.message).toContain('REQUEST_LIMIT_EXCEEDED');
+      // One request: a 403 is not among the statuses the connector retries.
+      expect(api.requests.slice(before).map((r) => r.path)).toEqual(['/services/data/v60.0/query']);
+    });
   });
 });
