@@ -8,14 +8,14 @@ import * as apiClients from '../../core/store/tables/api-clients';
 import { ALL_SCOPES, SCOPES, isScope, type Scope } from '../../server/auth/scopes';
 
 /** The lines that show a new client's credentials (the only time its secret is shown). */
-export function credentialsText(client: apiClients.ApiClient, clientSecret: string): string {
+export function credentialsText(client: apiClients.ApiClient, clientSecret: string, server = 'http://<server>'): string {
   return [
     `  name:          ${client.name}`,
     `  client_id:     ${client.clientId}`,
     `  client_secret: ${clientSecret}`,
     `  scopes:        ${client.scopes.join(' ')}`,
     '  The secret is shown only now: store it safely. Get a token with',
-    `  curl -s -u '${client.clientId}:<client_secret>' -d grant_type=client_credentials http://<server>/oauth/token`,
+    `  curl -s -u '${client.clientId}:<client_secret>' -d grant_type=client_credentials ${server}/oauth/token`,
     '',
   ].join('\n');
 }

@@ -55,9 +55,9 @@ DATABASE_URL, SWITCHBOARD_SECRET_KEY, LOG_LEVEL.`,
         trustProxy: io.env['SWITCHBOARD_TRUST_PROXY'] === '1',
       });
       const admin = await ensureAdminClient(engine.db);
-      // Credentials go to stdout, never to the log.
-      if (admin !== undefined) io.stdout.write(`No API client existed: created one with every scope.\n${credentialsText(admin.client, admin.clientSecret)}`);
       const address = await app.listen({ port, host });
+      // Credentials go to stdout, never to the log.
+      if (admin !== undefined) io.stdout.write(`No API client existed: created one with every scope.\n${credentialsText(admin.client, admin.clientSecret, publicUrl ?? address)}`);
       logger.info({ address, queue: engine.queue.kind, recovered: recovered.length, schedules }, 'serving');
       io.stdout.write(`listening on ${address} (API docs at ${address}/docs)\n`);
       await new Promise<void>((resolve) => {
