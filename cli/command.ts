@@ -17,6 +17,11 @@ export interface GlobalOptions {
   db: string | undefined;
 }
 
+/** Where an Engine's database and definitions are, from the global options and environment. */
+export function engineSource(global: GlobalOptions, io: CliIO): { db?: string; env: NodeJS.ProcessEnv; cwd: string; connectorsDir: string; mappingsDir: string } {
+  return { ...(global.db === undefined ? {} : { db: global.db }), env: io.env, cwd: io.cwd, connectorsDir: global.connectorsDir, mappingsDir: global.mappingsDir };
+}
+
 export interface CommandContext {
   /** Positional arguments after the command name. */
   positionals: string[];

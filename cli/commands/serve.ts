@@ -1,7 +1,7 @@
 // `switchboard serve`: the management and CRM API over HTTP, with the engine's queue (in
 // process, or BullMQ when REDIS_URL is set). Stops gracefully on SIGTERM or SIGINT: no new
 // connections, requests in flight answered, runs back to the queue at a page boundary.
-import type { Command } from '../command';
+import { engineSource, type Command } from '../command';
 import { SwitchboardError } from '../../core/errors';
 import { Engine } from '../../core/engine';
 import { createLogger } from '../../core/logger';
@@ -37,11 +37,7 @@ DATABASE_URL, SWITCHBOARD_SECRET_KEY, LOG_LEVEL.`,
     const host = typeof values['host'] === 'string' ? values['host'] : (io.env['HOST'] ?? '127.0.0.1');
     const logger = createLogger();
     const engine = await Engine.open({
-      ...(global.db === undefined ? {} : { db: global.db }),
-      env: io.env,
-      cwd: io.cwd,
-      connectorsDir: global.connectorsDir,
-      mappingsDir: global.mappingsDir,
+      ...engineSource(global, io),
       logger,
     });
     let app: Awaited<ReturnType<typeof buildApp>> | undefined;

@@ -1,7 +1,7 @@
 // `switchboard sync MAPPING --config FILE`: one pull run in this process, with a progress bar
 // on a terminal and a one-line summary (or the summary object with --json).
 import { readFile } from 'node:fs/promises';
-import type { Command, CommandContext } from '../command';
+import { engineSource, type Command, type CommandContext } from '../command';
 import { SwitchboardError, errorMessage, isSwitchboardError } from '../../core/errors';
 import { Engine } from '../../core/engine';
 import { silentLogger } from '../../core/logger';
@@ -58,11 +58,7 @@ export async function runMapping({ positionals, values, global, io }: CommandCon
   const config = await readConfig(values['config'] as string | undefined, io.cwd);
   const json = values['json'] === true;
   const engine = await Engine.open({
-    ...(global.db === undefined ? {} : { db: global.db }),
-    env: io.env,
-    cwd: io.cwd,
-    connectorsDir: global.connectorsDir,
-    mappingsDir: global.mappingsDir,
+    ...engineSource(global, io),
     queue: 'memory',
     concurrency: 0,
     logger: silentLogger(),

@@ -1,6 +1,6 @@
 // `switchboard worker`: a BullMQ worker process (scale-out): takes runs from the shared queue
 // until SIGTERM or SIGINT, then finishes the current page of each run, checkpoints and exits.
-import type { Command } from '../command';
+import { engineSource, type Command } from '../command';
 import { SwitchboardError } from '../../core/errors';
 import { Engine } from '../../core/engine';
 import { createLogger } from '../../core/logger';
@@ -29,11 +29,7 @@ Options:
     if (stalled !== undefined && !(stalled >= 100)) throw new SwitchboardError('SB_CONFIG_INVALID', '--stalled-interval-ms must be at least 100');
     const logger = createLogger();
     const engine = await Engine.open({
-      ...(global.db === undefined ? {} : { db: global.db }),
-      env: io.env,
-      cwd: io.cwd,
-      connectorsDir: global.connectorsDir,
-      mappingsDir: global.mappingsDir,
+      ...engineSource(global, io),
       queue: 'bullmq',
       redisUrl,
       concurrency,
