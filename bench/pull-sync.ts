@@ -226,6 +226,31 @@ async function measure<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T 
 
 const fmt = (v: number): string => Math.round(v).toLocaleString('en-US');
 
+/** Peak heap and RSS growth during a full run of `n` records into a fresh store. */
+async function memoryAt(n: number, dir: string, registry: ReturnType<typeof createRegistry>): Promise<{ heap: number; rss: number }> {
+  const api = await startApi(n);
+  const db = freshSqlite(dir, `memory-${n}.db`);
+  const engine = await Engine.open({ knex: db, registry, box: new SecretBox(randomBytes(32)), logger: silentLogger(), queue: 'memory', concurrency: 0 });
+  try {
+    const conn = await engine.createConnection({ name: 'memory', connectorId: 'bench-hub', config: { base_url: api.url, token: 'bench' } });
+    const base = process.memoryUsage();
+    let heap = base.heapUsed;
+    let rss = base.rss;
+    const sampler = setInterval(() => {
+      const m = process.memoryUsage();
+      heap = Math.max(heap, m.heapUsed);
+      rss = Math.max(rss, m.rss);
+    }, 10);
+    await switchboardRun(engine, conn.id, 'full');
+    clearInterval(sampler);
+    return { heap: heap - base.heapUsed, rss: rss - base.rss };
+  } finally {
+    await engine.close();
+    await db.destroy();
+    api.child.kill();
+  }
+}
+
 async function main(): Promise<void> {
   const n = Number(values.records);
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
@@ -263,6 +288,10 @@ async function main(): Promise<void> {
     console.log(`  ratios: switchboard / hand-written = ${(r.sb / r.hand).toFixed(2)}x; switchboard / ceiling = ${(r.sb / r.ceiling).toFixed(2)}`);
     console.log(`  incremental run, 100 changes: ${fmt(inc.ms)} ms = ${((inc.ms / full.ms) * 100).toFixed(1)}% of the full run (${inc.value.counts.records_read} read, ${inc.value.counts.records_updated} updated, ${inc.value.counts.requests} requests)`);
     console.log(`  memory: rss ${fmt(rss0 / 1048576)} MiB before the full run, peak ${fmt(peak / 1048576)} MiB during it`);
+    const small = await memoryAt(Math.max(1, Math.round(n / 10)), dir, registry);
+    const large = await memoryAt(n, dir, registry);
+    const mib = (b: number): string => (b / 1048576).toFixed(0);
+    console.log(`  peak growth during a full run: ${fmt(n / 10)} records: heap +${mib(small.heap)} MiB, rss +${mib(small.rss)} MiB; ${fmt(n)} records: heap +${mib(large.heap)} MiB, rss +${mib(large.rss)} MiB`);
   } finally {
     api.child.kill();
     agent.destroy();
