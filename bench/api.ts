@@ -1,12 +1,13 @@
 // Load on `GET /crm/contacts/:id` (1,000 contacts, requested in turn) with a bearer token, on
 // SQLite, next to fastify's plain hello-world measured in the same run on the same machine:
 // requests/s and p99 of each, and the ratio; plus GET /mappings, the same API layer without the
-// database. Each server runs in its own child process; the load comes from this one over
-// loopback keep-alive connections, for a bounded time.
+// database. Each server runs in its own child process, all started first and then loaded in
+// turn, slice after slice; the load comes from this one over loopback keep-alive connections,
+// for a bounded time (about 1.2 x seconds x 3, plus start-up).
 // Run: npm run bench:api [-- --seconds 10 --connections 32 --json]
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +51,7 @@ async function switchboardServer(dir: string, route: 'contact' | 'mappings'): Pr
   const crm = await import('../core/store/crm');
   const apiClients = await import('../core/store/tables/api-clients');
   const { buildApp } = await import('../server/app');
+  mkdirSync(dir, { recursive: true });
   const knex = openDatabase(resolveDatabaseTarget(join(dir, 'bench.db')));
   const engine = await Engine.open({ knex, registry: createRegistry(new Map(), new Map()), box: new SecretBox(randomBytes(32)), logger: silentLogger(), concurrency: 0, queue: 'memory' });
   // Rate limiting stays on (its cost is part of every request), with a ceiling this load never reaches.
@@ -79,10 +81,15 @@ function startServer(kind: string, dir: string): Promise<{ proc: ChildProcess; t
   });
 }
 
-async function load(name: string, target: Target, seconds: number, connections: number): Promise<Result> {
+interface Sample {
+  latencies: number[];
+  errors: number;
+  seconds: number;
+}
+
+/** Loads one server for `seconds` (after a short warm-up) and keeps its latencies. */
+async function slice(target: Target, seconds: number, connections: number, into: Sample): Promise<void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
-  const latencies: number[] = [];
-  let errors = 0;
   let measuring = false;
   let stop = false;
   let next = 0;
@@ -94,14 +101,14 @@ async function load(name: string, target: Target, seconds: number, connections: 
         res.resume();
         res.on('end', () => {
           if (measuring) {
-            if (res.statusCode === 200) latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-            else errors += 1;
+            if (res.statusCode === 200) into.latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+            else into.errors += 1;
           }
           resolve();
         });
       });
       req.on('error', () => {
-        if (measuring) errors += 1;
+        if (measuring) into.errors += 1;
         resolve();
       });
     });
@@ -109,18 +116,32 @@ async function load(name: string, target: Target, seconds: number, connections: 
     while (!stop) await one();
   };
   const workers = Array.from({ length: connections }, worker);
-  await new Promise((r) => setTimeout(r, 1500)); // warm-up: JIT, connections, caches
+  await new Promise((r) => setTimeout(r, 300)); // warm-up: connections, caches
   measuring = true;
   const began = process.hrtime.bigint();
   await new Promise((r) => setTimeout(r, seconds * 1000));
   measuring = false;
-  const elapsed = Number(process.hrtime.bigint() - began) / 1e9;
+  into.seconds += Number(process.hrtime.bigint() - began) / 1e9;
   stop = true;
   await Promise.all(workers);
   agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { name, requests: latencies.length, errors, rps: latencies.length / elapsed, p50Ms: at(0.5), p99Ms: at(0.99) };
+}
+
+function summary(name: string, sample: Sample): Result {
+  const sorted = [...sample.latencies].sort((a, b) => a - b);
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+  return { name, requests: sorted.length, errors: sample.errors, rps: sorted.length / sample.seconds, p50Ms: at(0.5), p99Ms: at(0.99) };
+}
+
+/** Slices of each server in turn, round after round, so a machine busy with other work weighs on all of them alike. */
+async function load(targets: ReadonlyArray<{ name: string; target: Target }>, seconds: number, connections: number): Promise<Result[]> {
+  const samples = targets.map(() => ({ latencies: [] as number[], errors: 0, seconds: 0 }));
+  for (const t of targets) await slice(t.target, 1, connections, { latencies: [], errors: 0, seconds: 0 }); // JIT warm-up, not counted
+  const rounds = Math.max(1, Math.round(seconds / 2));
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < targets.length; i++) await slice(targets[i]!.target, seconds / rounds, connections, samples[i]!);
+  }
+  return targets.map((t, i) => summary(t.name, samples[i]!));
 }
 
 async function main(): Promise<void> {
@@ -129,20 +150,23 @@ async function main(): Promise<void> {
   const seconds = Math.min(60, Math.max(1, Number(values.seconds)));
   const connections = Math.min(256, Math.max(1, Number(values.connections)));
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-api-'));
-  const results: Result[] = [];
+  const servers: ChildProcess[] = [];
+  let results: Result[];
   try {
     // GET /mappings answers from memory: the same token check, rate limit, metrics and logging
     // without the database, which tells the API layer's cost from the store's.
+    const targets: Array<{ name: string; target: Target }> = [];
     for (const [kind, name] of [['hello', 'fastify hello-world'], ['contact', 'GET /crm/contacts/:id'], ['mappings', 'GET /mappings (no database)']] as const) {
-      const { proc, target } = await startServer(kind, dir);
-      try {
-        results.push(await load(name, target, seconds, connections));
-      } finally {
-        proc.removeAllListeners('exit');
-        proc.kill('SIGTERM');
-      }
+      const { proc, target } = await startServer(kind, join(dir, kind));
+      servers.push(proc);
+      targets.push({ name, target });
     }
+    results = await load(targets, seconds, connections);
   } finally {
+    for (const proc of servers) {
+      proc.removeAllListeners('exit');
+      proc.kill('SIGTERM');
+    }
     rmSync(dir, { recursive: true, force: true });
   }
   const [hello, api, memory] = results as [Result, Result, Result];
@@ -151,7 +175,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ seconds, connections, results, ratio }, null, 2)}\n`);
     return;
   }
-  process.stdout.write(`${seconds} s per server, ${connections} keep-alive connections over loopback\n\n`);
+  process.stdout.write(`${seconds} s per server, in 2 s slices taken in turn, ${connections} keep-alive connections over loopback\n\n`);
   for (const r of results) {
     process.stdout.write(`${r.name.padEnd(28)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${r.p50Ms.toFixed(2)} ms   p99 ${r.p99Ms.toFixed(2)} ms   (${r.requests} requests, ${r.errors} errors)\n`);
   }
