@@ -9,7 +9,7 @@ import * as syncRuns from '../../core/store/tables/sync-runs';
 import { requires } from '../auth/scopes';
 import { loadConnection, unprocessable } from '../connections';
 import { idParams, pageFrom, pageOf, pageQuery, responses, rowsToFetch, type IdParams, type PageQuery } from '../schemas/common';
-import { rejectedView, runView } from '../schemas/engine';
+import { RUN_DIRECTIONS, RUN_MODES, RUN_STATUSES, rejectedView, runView } from '../schemas/engine';
 
 const RUN = { $ref: 'Run#' } as const;
 
@@ -52,8 +52,8 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
           additionalProperties: false,
           properties: {
             mapping: { type: 'string', minLength: 1, maxLength: 100, description: 'A mapping of the connection\'s connector.' },
-            mode: { type: 'string', enum: ['full', 'incremental'], default: 'incremental', description: 'Full re-reads everything (and detects deletions); incremental reads what changed since the last run.' },
-            direction: { type: 'string', enum: ['pull', 'push'], default: 'pull' },
+            mode: { type: 'string', enum: RUN_MODES, default: 'incremental', description: 'Full re-reads everything (and detects deletions); incremental reads what changed since the last run.' },
+            direction: { type: 'string', enum: RUN_DIRECTIONS, default: 'pull', description: '`push` sends CRM changes through the mapping\'s `push` section; `both` pulls, then pushes.' },
           },
         },
         response: responses({ 202: { type: 'object', required: ['created', 'run'], properties: { created: { type: 'boolean', description: 'False when the run was already queued or running.' }, run: RUN } } }),
@@ -83,8 +83,8 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
             ...pageQuery,
             connection: { type: 'string', minLength: 1, maxLength: 200, description: 'A connection id or name.' },
             mapping: { type: 'string', minLength: 1, maxLength: 100 },
-            status: { type: 'array', maxItems: 5, items: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed', 'canceled'] }, description: 'Repeat to allow several.' },
-            direction: { type: 'string', enum: ['pull', 'push'] },
+            status: { type: 'array', maxItems: 5, items: { type: 'string', enum: RUN_STATUSES }, description: 'Repeat to allow several.' },
+            direction: { type: 'string', enum: RUN_DIRECTIONS },
           },
         },
         response: responses({ 200: pageOf(RUN, 'A page of runs.') }),

@@ -8,7 +8,7 @@ import type { RunDirection, RunMode } from '../../core/store/tables/sync-runs';
 import { requires } from '../auth/scopes';
 import { loadConnection, unprocessable } from '../connections';
 import { EMPTY, idParams, responses, type IdParams } from '../schemas/common';
-import { scheduleView } from '../schemas/engine';
+import { RUN_DIRECTIONS, RUN_MODES, scheduleView } from '../schemas/engine';
 
 interface PutBody {
   mapping: string | null;
@@ -51,8 +51,8 @@ export async function scheduleRoutes(app: FastifyInstance): Promise<void> {
             mapping: { type: ['string', 'null'], maxLength: 100, description: 'The mapping to run; null: every mapping of the connector.' },
             cron: { type: 'string', minLength: 1, maxLength: 100, description: 'Cron expression: 5 fields, or 6 with seconds, e.g. `*/15 * * * *`.' },
             timezone: { type: 'string', minLength: 1, maxLength: 64, default: 'UTC', description: 'IANA time zone of the expression.' },
-            direction: { type: 'string', enum: ['pull', 'push'], default: 'pull' },
-            mode: { type: 'string', enum: ['full', 'incremental'], default: 'incremental' },
+            direction: { type: 'string', enum: RUN_DIRECTIONS, default: 'pull' },
+            mode: { type: 'string', enum: RUN_MODES, default: 'incremental' },
             enabled: { type: 'boolean', default: true },
           },
         },

@@ -3,8 +3,19 @@
 import type { Connection } from '../../core/store/tables/connections';
 import type { RejectedRecord } from '../../core/store/tables/rejected-records';
 import type { Schedule } from '../../core/store/tables/schedules';
-import { COUNT_COLUMNS, type SyncRun } from '../../core/store/tables/sync-runs';
+import { COUNT_COLUMNS, type RunDirection, type RunMode, type RunStatus, type RunTrigger, type SyncRun } from '../../core/store/tables/sync-runs';
 import { ANY_OBJECT, type JsonSchema } from './common';
+
+/** The list of every value of T: it does not compile when one is missing or unknown. */
+function everyValueOf<T>() {
+  return <const L extends readonly T[]>(list: L & ([Exclude<T, L[number]>] extends [never] ? unknown : never)): L => list;
+}
+
+/** The store's run types as schema enums, kept in step with them by the compiler. */
+export const RUN_DIRECTIONS = everyValueOf<RunDirection>()(['pull', 'push', 'both']);
+export const RUN_MODES = everyValueOf<RunMode>()(['full', 'incremental']);
+export const RUN_STATUSES = everyValueOf<RunStatus>()(['queued', 'running', 'succeeded', 'failed', 'canceled']);
+const RUN_TRIGGERS = everyValueOf<RunTrigger>()(['manual', 'api', 'cli', 'schedule', 'webhook']);
 
 const TIME = { type: 'string', format: 'date-time' } as const;
 const TIME_OR_NULL = { type: ['string', 'null'], format: 'date-time' } as const;
@@ -61,8 +72,8 @@ export const scheduleSchema = {
     id: { type: 'string' },
     connection_id: { type: 'string' },
     mapping: { type: ['string', 'null'], description: 'The mapping run; null: every mapping of the connection\'s connector.' },
-    direction: { type: 'string', enum: ['pull', 'push'] },
-    mode: { type: 'string', enum: ['full', 'incremental'] },
+    direction: { type: 'string', enum: RUN_DIRECTIONS },
+    mode: { type: 'string', enum: RUN_MODES },
     cron: { type: 'string' },
     timezone: { type: 'string' },
     enabled: { type: 'boolean' },
@@ -97,10 +108,10 @@ export const runSchema = {
     id: { type: 'string' },
     connection_id: { type: 'string' },
     mapping: { type: 'string' },
-    direction: { type: 'string', enum: ['pull', 'push'] },
-    mode: { type: 'string', enum: ['full', 'incremental'] },
-    trigger: { type: 'string', enum: ['manual', 'api', 'cli', 'schedule', 'webhook'] },
-    status: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed', 'canceled'] },
+    direction: { type: 'string', enum: RUN_DIRECTIONS, description: '`both`: a pull, then a push, in one run.' },
+    mode: { type: 'string', enum: RUN_MODES },
+    trigger: { type: 'string', enum: RUN_TRIGGERS },
+    status: { type: 'string', enum: RUN_STATUSES },
     attempts: { type: 'integer' },
     cancel_requested: { type: 'boolean' },
     counts: {
