@@ -112,17 +112,14 @@ function coerce(spec: FieldSpec, value: unknown): unknown {
   }
 }
 
-/** A canonical JSON text (sorted keys) for hashing. */
-function canonical(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  const keys = Object.keys(value).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
-}
-
+/**
+ * The hash of what a record maps to. The values object is built in the mapping's field order,
+ * so its JSON text is the same for the same values whatever the order of the source's keys (a
+ * nested object taken whole from the source keeps the API's own, stable, key order).
+ */
 export function hashValues(values: Record<string, unknown>, refs: readonly RefValue[]): string {
   const h = createHash('sha1');
-  h.update(canonical(values));
+  h.update(JSON.stringify(values));
   for (const r of refs) h.update(`\u0000${r.field}=${r.externalId}`);
   return h.digest('base64url');
 }
