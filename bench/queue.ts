@@ -93,7 +93,7 @@ async function switchboard(workers: number, api: string, dir: string): Promise<F
   const client = await open(0);
   // One connection per run: at most one run per connection and mapping is queued at a time.
   const ids: string[] = [];
-  for (let i = 0; i < RUNS; i++) ids.push((await client.createConnection({ name: `c${i}`, connectorId: 'tiny', config: { base_url: api } })).id);
+  for (let i = 0; i < RUNS; i++) ids.push((await client.createConnection({ name: `w${workers}-c${i}`, connectorId: 'tiny', config: { base_url: api } })).id);
   const engines = await Promise.all(Array.from({ length: workers }, () => open(CONCURRENCY)));
   const finished = async (runId: string): Promise<syncRuns.SyncRun> => {
     for (;;) {
