@@ -174,7 +174,6 @@ export async function writeBatch(db: Knex, plan: PullPlan, batch: PageBatch, sta
     const seenOnly: string[] = [...rejectedIds].filter((id) => links.has(id));
     for (const c of upserts.values()) {
       const link = links.get(c.externalId);
-      const target = targets.get(c.externalId)!;
       if (link !== undefined && link.hash === c.result.hash) {
         counts.records_unchanged += 1;
         seenOnly.push(c.externalId);

@@ -3,7 +3,7 @@
 // `next_cursor` and `updated_since` (deleted items left out); v2 person writes; the
 // `x-api-token` header or legacy `api_token` query; the 2-second budget with its rate-limit
 // headers and 429; Pipedrive's errors.
-import { personV2, pdIso, pdMs, pdTime, type PipedriveActivity, type PipedriveDeal, type PipedriveOrganization, type PipedrivePerson } from './pipedrive-data';
+import { personV2, pdMs, pdTime, type PipedriveActivity, type PipedriveDeal, type PipedriveOrganization, type PipedrivePerson } from './pipedrive-data';
 import { decodeCursor, encodeCursor, intParam, jsonBody, SlidingWindow, startMockServer, type Faults, type LoggedRequest, type MockApi, type MockResponse } from './server';
 
 export type { PipedriveActivity, PipedriveDeal, PipedriveOrganization, PipedrivePerson } from './pipedrive-data';
