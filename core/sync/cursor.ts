@@ -1,16 +1,14 @@
 // Incremental cursor values: ordering them (ISO-8601 date-times in any offset, epoch numbers,
 // or plain text) and stepping back by `lookback_seconds`.
+import { epochMs } from '../util/time';
 
-/** A cursor value as a comparable number when it is a date-time or an epoch number. */
+/**
+ * A cursor value as epoch milliseconds when it is a date-time or an epoch number. Other text
+ * (opaque tokens) is ordered as text, so only strings that start with a date are read as times.
+ */
 function asTime(value: string | number): number | undefined {
-  if (typeof value === 'number') return value > 1e11 ? value : value * 1000; // epoch ms vs seconds
-  if (/^\d{4}-\d{2}-\d{2}/.test(value)) {
-    const zoned = /[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value) ? `${value.replace(' ', 'T')}Z` : value;
-    const t = Date.parse(zoned);
-    return Number.isNaN(t) ? undefined : t;
-  }
-  if (/^\d+(\.\d+)?$/.test(value)) return asTime(Number(value));
-  return undefined;
+  if (typeof value === 'string' && !/^\d{4}-\d{2}-\d{2}/.test(value) && !/^\d+(\.\d+)?$/.test(value)) return undefined;
+  return epochMs(value);
 }
 
 /** Negative, zero or positive as a sorts before, with or after b. */

@@ -16,6 +16,7 @@ import { uuidv7 } from '../util/id';
 import { getPath, parsePath, type Path } from '../util/path';
 import type { CompiledPullMapping, MapResult, RefValue } from '../mapping/compile-pull';
 import { cursorValue, maxCursor } from './cursor';
+import { epochMs } from '../util/time';
 
 export interface PullPlan {
   runId: string;
@@ -130,7 +131,7 @@ export class PageBatch {
       }
       this.rejectedIds.delete(externalId);
       this.deletions.delete(externalId);
-      this.upserts.set(externalId, { externalId, raw, result, sourceTime: cv === undefined ? undefined : timeOf(cv) });
+      this.upserts.set(externalId, { externalId, raw, result, sourceTime: cv === undefined ? undefined : epochMs(cv) });
     }
   }
 }
@@ -245,12 +246,6 @@ export async function writeBatch(db: Knex, plan: PullPlan, batch: PageBatch, sta
     await syncRuns.addCounts(trx, plan.runId, counts);
   });
   return { counts, refsResolved, linksChanged };
-}
-
-function timeOf(value: string | number): number | undefined {
-  if (typeof value === 'number') return value > 1e11 ? value : value * 1000;
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? undefined : t;
 }
 
 function refKey(ref: Pick<RefValue, 'entity' | 'externalId'>): string {
