@@ -1,6 +1,7 @@
 // `switchboard sync MAPPING --config FILE`: one pull run in this process, with a progress bar
 // on a terminal and a one-line summary (or the summary object with --json).
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { engineSource, type Command, type CommandContext } from '../command';
 import { SwitchboardError, errorMessage, isSwitchboardError } from '../../core/errors';
 import { Engine } from '../../core/engine';
@@ -37,7 +38,7 @@ export async function readConfig(file: string | undefined, cwd: string): Promise
   if (file === undefined) throw new SwitchboardError('SB_CONFIG_INVALID', '--config FILE is required (the connection settings, as JSON)');
   let text: string;
   try {
-    text = await readFile(file.startsWith('/') ? file : `${cwd}/${file}`, 'utf8');
+    text = await readFile(resolve(cwd, file), 'utf8');
   } catch (err) {
     throw new SwitchboardError('SB_CONFIG_INVALID', `cannot read the config file ${file}: ${errorMessage(err)}`);
   }

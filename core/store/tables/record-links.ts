@@ -123,7 +123,7 @@ export async function markSeen(db: Db, connectionId: string, entity: EntityName,
 export async function forgetHashes(db: Db, connectionId: string, entity: EntityName, externalIds: readonly string[]): Promise<void> {
   await guard('updating record links', async () => {
     for (let i = 0; i < externalIds.length; i += IN_CHUNK) {
-      await db(RECORD_LINKS_TABLE).where({ connection_id: connectionId, entity }).whereIn('external_id', externalIds.slice(i, i + IN_CHUNK)).update({ hash: null, updated_at: nowIso() });
+      await whereInList(db, db(RECORD_LINKS_TABLE).where({ connection_id: connectionId, entity }), 'external_id', externalIds.slice(i, i + IN_CHUNK)).update({ hash: null, updated_at: nowIso() });
     }
   });
 }
@@ -131,7 +131,7 @@ export async function forgetHashes(db: Db, connectionId: string, entity: EntityN
 export async function removeByExternalIds(db: Db, connectionId: string, entity: EntityName, externalIds: readonly string[]): Promise<void> {
   await guard('deleting record links', async () => {
     for (let i = 0; i < externalIds.length; i += IN_CHUNK) {
-      await db(RECORD_LINKS_TABLE).where({ connection_id: connectionId, entity }).whereIn('external_id', externalIds.slice(i, i + IN_CHUNK)).delete();
+      await whereInList(db, db(RECORD_LINKS_TABLE).where({ connection_id: connectionId, entity }), 'external_id', externalIds.slice(i, i + IN_CHUNK)).delete();
     }
   });
 }
