@@ -2,7 +2,7 @@
 // templates, constants, transforms, lookup maps, defaults, `custom.*` fields and refs, then the
 // `required` checks and the entity's column types. A record that fails gets a reason naming
 // the field, never an exception.
-import { createHash } from 'node:crypto';
+import { createHash, hash as oneShotHash } from 'node:crypto';
 import { SwitchboardError, errorMessage, isSwitchboardError, type ErrorCode } from '../errors';
 import type { MappingDefinition, MappingField } from '../generated/mapping';
 import { ENTITIES, type EntityName, type FieldSpec } from '../store/entities';
@@ -118,6 +118,7 @@ function coerce(spec: FieldSpec, value: unknown): unknown {
  * nested object taken whole from the source keeps the API's own, stable, key order).
  */
 export function hashValues(values: Record<string, unknown>, refs: readonly RefValue[]): string {
+  if (refs.length === 0) return oneShotHash('sha1', JSON.stringify(values), 'base64url');
   const h = createHash('sha1');
   h.update(JSON.stringify(values));
   for (const r of refs) h.update(`\u0000${r.field}=${r.externalId}`);
@@ -168,7 +169,7 @@ export function compilePullMapping(def: MappingDefinition): CompiledPullMapping 
         values[f.name] = normalizeField(entity, f.name, f.spec as FieldSpec, value);
       }
       current = 'custom';
-      if (custom !== undefined) values['custom'] = normalizeCustom(entity, JSON.parse(JSON.stringify(custom)) as Record<string, unknown>);
+      if (custom !== undefined) values['custom'] = plainCustom(custom) ?? normalizeCustom(entity, JSON.parse(JSON.stringify(custom)) as Record<string, unknown>);
     } catch (err) {
       const field = isSwitchboardError(err) && typeof err.details?.['field'] === 'string' ? (err.details['field'] as string) : current;
       const code: ErrorCode = isSwitchboardError(err) ? err.code : 'SB_MAPPING_FAILED';
@@ -184,6 +185,24 @@ export function compilePullMapping(def: MappingDefinition): CompiledPullMapping 
   }
 
   return { id: def.id, entity, refFields, map };
+}
+
+/** Custom values longer than this get the full size check (a character is at most six in JSON, 6 x 40 KiB < 256 KiB). */
+const PLAIN_CUSTOM_CHARS = 40 * 1024;
+
+/**
+ * The custom object as stored when every value is a JSON scalar and the whole is small (the
+ * usual case: no copy needed); undefined when it needs the JSON round trip and size check.
+ */
+function plainCustom(custom: Record<string, unknown>): Record<string, unknown> | undefined {
+  let chars = 0;
+  for (const key in custom) {
+    const v = custom[key];
+    if (typeof v === 'string') chars += v.length + key.length;
+    else if (v === null || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) chars += key.length + 8;
+    else return undefined;
+  }
+  return chars < PLAIN_CUSTOM_CHARS ? custom : undefined;
 }
 
 function reject(code: ErrorCode, field: string | null, reason: string): MapResult {

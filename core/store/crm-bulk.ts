@@ -3,10 +3,11 @@
 import type { Knex } from 'knex';
 import { dialectOf, inTransaction, type Db } from './db';
 import { translateDbError } from './db-errors';
+import type { EntityName } from './entities';
 import { assertEntity, normalizeInput, type EntityInput } from './entity-records';
 import * as outbox from './tables/change-outbox';
 import { quoteIdent, upsertRows } from './upsert';
-import { nowIso, toJson } from './values';
+import { nowIso } from './values';
 
 export interface BulkUpsertOptions {
   /** Default `sync`: bulk writes come from syncs, which never reach the change outbox. */
@@ -25,17 +26,22 @@ export interface BulkUpsertOptions {
  */
 export async function bulkUpsert(db: Db, entityName: string, rows: ReadonlyArray<{ id: string } & EntityInput>, options: BulkUpsertOptions = {}): Promise<void> {
   const entity = assertEntity(entityName);
-  if (rows.length === 0) return;
-  const now = options.now ?? nowIso();
   const prepared = rows.map((row) => {
     const { id, ...rest } = row;
-    const values = options.normalized === true ? rest : normalizeInput(entity, rest);
-    return { id, values };
+    return { id, values: options.normalized === true ? rest : normalizeInput(entity, rest) };
   });
-  // Rows with the same set of fields share one statement shape.
-  const groups = new Map<string, typeof prepared>();
+  await bulkUpsertValues(db, entity, prepared, options);
+}
+
+/** `bulkUpsert` for rows already split into id and checked values (the sync engine's form, no copies). */
+export async function bulkUpsertValues(db: Db, entity: EntityName, prepared: ReadonlyArray<{ id: string; values: Record<string, unknown> }>, options: BulkUpsertOptions = {}): Promise<void> {
+  if (prepared.length === 0) return;
+  const now = options.now ?? nowIso();
+  // Rows with the same fields share one statement shape (rows from one mapping list their
+  // fields in the same order, so the keys need no sorting).
+  const groups = new Map<string, { id: string; values: Record<string, unknown> }[]>();
   for (const row of prepared) {
-    const key = Object.keys(row.values).sort().join(',');
+    const key = Object.keys(row.values).join(',');
     const group = groups.get(key);
     if (group === undefined) groups.set(key, [row]);
     else group.push(row);
@@ -56,7 +62,7 @@ export async function bulkUpsert(db: Db, entityName: string, rows: ReadonlyArray
       }
     });
   } catch (err) {
-    throw translateDbError(err, `upserting ${rows.length} ${entity}`);
+    throw translateDbError(err, `upserting ${prepared.length} ${entity}`);
   }
 }
 
@@ -87,6 +93,10 @@ function upsertGroup(
   });
   sets.push(`"updated_at" = excluded."updated_at"`);
   if (undelete) sets.push(`"deleted_at" = NULL`);
-  const values = rows.map((row) => [row.id, now, now, ...fields.map((f) => (f === 'custom' ? toJson(row.values[f]) : row.values[f]))]);
-  return upsertRows(trx, { table: entity, columns: ['id', 'created_at', 'updated_at', ...fields], conflict: ['id'], sets }, values);
+  const values = rows.map((row) => {
+    const out: unknown[] = [row.id];
+    for (const f of fields) out.push(row.values[f]);
+    return out;
+  });
+  return upsertRows(trx, { table: entity, constants: { created_at: now, updated_at: now }, columns: ['id', ...fields], json: ['custom'], conflict: ['id'], sets }, values);
 }

@@ -5,7 +5,7 @@
 import type { Knex } from 'knex';
 import type { Db } from '../store/db';
 import type { EntityName } from '../store/entities';
-import { bulkUpsert } from '../store/crm-bulk';
+import { bulkUpsertValues } from '../store/crm-bulk';
 import { toIso } from '../store/values';
 import * as recordLinks from '../store/tables/record-links';
 import * as pendingRefs from '../store/tables/pending-refs';
@@ -69,7 +69,8 @@ interface Candidate {
   externalId: string;
   raw: unknown;
   result: Extract<MapResult, { ok: true }>;
-  sourceTime: number | undefined;
+  /** The record's cursor value (its time at the source, for `newest_wins`). */
+  cursor: string | number | undefined;
 }
 
 export function compilePlanPaths(plan: PullPlan): { pk: Path; cursor: Path | undefined; deleted: Path | undefined } {
@@ -131,7 +132,7 @@ export class PageBatch {
       }
       this.rejectedIds.delete(externalId);
       this.deletions.delete(externalId);
-      this.upserts.set(externalId, { externalId, raw, result, sourceTime: cv === undefined ? undefined : epochMs(cv) });
+      this.upserts.set(externalId, { externalId, raw, result, cursor: cv });
     }
   }
 }
@@ -181,7 +182,7 @@ export async function writeBatch(db: Knex, plan: PullPlan, batch: PageBatch, sta
         continue;
       }
       const edited = link === undefined ? undefined : crmEdited.get(link.crmId);
-      if (edited !== undefined && (plan.conflict === 'crm_wins' || (plan.conflict === 'newest_wins' && (c.sourceTime === undefined || Date.parse(edited) > c.sourceTime)))) {
+      if (edited !== undefined && (plan.conflict === 'crm_wins' || (plan.conflict === 'newest_wins' && crmIsNewer(edited, c.cursor)))) {
         // The CRM copy changed since the last sync and wins: keep it, and keep the old hash so
         // a later source change is weighed again.
         counts.records_unchanged += 1;
@@ -197,25 +198,28 @@ export async function writeBatch(db: Knex, plan: PullPlan, batch: PageBatch, sta
     const refTargets = await resolveRefs(trx, plan.connectionId, toWrite.flatMap((c) => c.result.refs));
     // Several external records may merge into one CRM record (match_on): one row each, merged
     // in page order, since a statement may not write the same row twice.
-    const byCrmId = new Map<string, Record<string, unknown> & { id: string }>();
+    const byCrmId = new Map<string, { id: string; values: Record<string, unknown> }>();
     for (const c of toWrite) {
       const crmId = targets.get(c.externalId)!.crmId;
-      const values: Record<string, unknown> = { ...c.result.values };
-      for (const ref of c.result.refs) {
-        const found = refTargets.get(refKey(ref));
-        if (found !== undefined) {
-          values[ref.field] = found;
-          resolvedFields.add(ref.field);
-        } else {
-          pending.push({ entity, crmId, field: ref.field, targetEntity: ref.entity, externalId: ref.externalId });
+      let values = c.result.values;
+      if (c.result.refs.length > 0) {
+        values = { ...values };
+        for (const ref of c.result.refs) {
+          const found = refTargets.get(refKey(ref));
+          if (found !== undefined) {
+            values[ref.field] = found;
+            resolvedFields.add(ref.field);
+          } else {
+            pending.push({ entity, crmId, field: ref.field, targetEntity: ref.entity, externalId: ref.externalId });
+          }
         }
       }
       const merged = byCrmId.get(crmId);
-      if (merged === undefined) byCrmId.set(crmId, { id: crmId, ...values });
-      else Object.assign(merged, values, values['custom'] === undefined ? {} : { custom: { ...(merged['custom'] as object), ...(values['custom'] as object) } });
+      if (merged === undefined) byCrmId.set(crmId, { id: crmId, values });
+      else merged.values = { ...merged.values, ...values, ...(values['custom'] === undefined ? {} : { custom: { ...(merged.values['custom'] as object), ...(values['custom'] as object) } }) };
     }
     const rows = [...byCrmId.values()];
-    await bulkUpsert(trx, entity, rows, { normalized: true, now, undelete: true });
+    await bulkUpsertValues(trx, entity, rows, { normalized: true, now, undelete: true });
     const createdIds = new Set<string>();
     for (const c of toWrite) {
       const target = targets.get(c.externalId)!;
@@ -246,6 +250,12 @@ export async function writeBatch(db: Knex, plan: PullPlan, batch: PageBatch, sta
     await syncRuns.addCounts(trx, plan.runId, counts);
   });
   return { counts, refsResolved, linksChanged };
+}
+
+/** Whether a CRM edit at `edited` is newer than the source's copy (an unknown source time counts as older). */
+function crmIsNewer(edited: string, sourceCursor: string | number | undefined): boolean {
+  const sourceTime = sourceCursor === undefined ? undefined : epochMs(sourceCursor);
+  return sourceTime === undefined || Date.parse(edited) > sourceTime;
 }
 
 function refKey(ref: Pick<RefValue, 'entity' | 'externalId'>): string {

@@ -26,11 +26,12 @@ export async function add(db: Db, connectionId: string, refs: readonly PendingRe
       db,
       {
         table: PENDING_REFS_TABLE,
-        columns: ['connection_id', 'entity', 'crm_id', 'field', 'target_entity', 'external_id', 'created_at'],
+        constants: { connection_id: connectionId, created_at: now },
+        columns: ['entity', 'crm_id', 'field', 'target_entity', 'external_id'],
         conflict: ['connection_id', 'entity', 'crm_id', 'field'],
         sets: setExcluded(['target_entity', 'external_id', 'created_at']),
       },
-      refs.map((r) => [connectionId, r.entity, r.crmId, r.field, r.targetEntity, r.externalId, now]),
+      refs.map((r) => [r.entity, r.crmId, r.field, r.targetEntity, r.externalId]),
     ),
   );
 }

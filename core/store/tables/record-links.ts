@@ -83,11 +83,29 @@ export async function upsert(db: Db, connectionId: string, entity: EntityName, l
   const first = links[0];
   if (first === undefined) return;
   const optional = (['hash', 'pushedHash', 'seenRunId'] as const).filter((k) => k in first);
-  const optionalColumns = optional.map((k) => ({ hash: 'hash', pushedHash: 'pushed_hash', seenRunId: 'seen_run_id' })[k]);
-  const columns = ['connection_id', 'entity', 'crm_id', 'external_id', ...optionalColumns, 'synced_at', 'created_at', 'updated_at'];
-  const rows = links.map((l) => [connectionId, entity, l.crmId, l.externalId, ...optional.map((k) => l[k] ?? null), now, now, now]);
+  // A field with one value for every link (the run that saw them, usually) is bound once.
+  const shared = optional.filter((k) => links.every((l) => l[k] === first[k]));
+  const varying = optional.filter((k) => !shared.includes(k));
+  const column = (k: (typeof optional)[number]): string => ({ hash: 'hash', pushedHash: 'pushed_hash', seenRunId: 'seen_run_id' })[k];
+  const constants: Record<string, unknown> = { connection_id: connectionId, entity, synced_at: now, created_at: now, updated_at: now };
+  for (const k of shared) constants[column(k)] = first[k] ?? null;
+  const rows = links.map((l) => {
+    const row: unknown[] = [l.crmId, l.externalId];
+    for (const k of varying) row.push(l[k] ?? null);
+    return row;
+  });
   await guard('writing record links', async () =>
-    upsertRows(db, { table: RECORD_LINKS_TABLE, columns, conflict: ['connection_id', 'entity', 'external_id'], sets: setExcluded(['crm_id', ...optionalColumns, 'synced_at', 'updated_at']) }, rows),
+    upsertRows(
+      db,
+      {
+        table: RECORD_LINKS_TABLE,
+        constants,
+        columns: ['crm_id', 'external_id', ...varying.map(column)],
+        conflict: ['connection_id', 'entity', 'external_id'],
+        sets: setExcluded(['crm_id', ...optional.map(column), 'synced_at', 'updated_at']),
+      },
+      rows,
+    ),
   );
 }
 

@@ -66,6 +66,21 @@ describe('compilePullMapping', () => {
     expect(a.ok && c.ok && a.hash !== c.hash).toBe(true);
   });
 
+  it('stores custom values as JSON would: nested objects copied, non-finite numbers as null, oversize refused', () => {
+    const m = compilePullMapping({ id: 'c', connector: 'c', stream: 's', entity: 'contacts', fields: { 'custom.a': 'a', 'custom.b': 'b' } });
+    const nested = { deep: { list: [1, 2] } };
+    const r = m.map({ a: nested, b: 'x' }, ctx);
+    expect(r).toMatchObject({ ok: true, values: { custom: { a: { deep: { list: [1, 2] } }, b: 'x' } } });
+    nested.deep.list.push(3);
+    expect(r.ok && (r.values['custom'] as { a: { deep: { list: number[] } } }).a.deep.list).toEqual([1, 2]);
+    expect(m.map({ a: Number.NaN, b: Number.POSITIVE_INFINITY }, ctx)).toMatchObject({ ok: true, values: { custom: { a: null, b: null } } });
+    expect(m.map({ a: true, b: 1.5 }, ctx)).toMatchObject({ ok: true, values: { custom: { a: true, b: 1.5 } } });
+    expect(m.map({ a: 'x'.repeat(300 * 1024) }, ctx)).toMatchObject({ ok: false, field: 'custom', reason: expect.stringMatching(/larger than 256 KiB/) });
+    // Under the limit in characters, over it once escaped as JSON.
+    expect(m.map({ a: '\u0001'.repeat(50 * 1024) }, ctx)).toMatchObject({ ok: false, field: 'custom' });
+    expect(m.map({ a: 'y'.repeat(200 * 1024) }, ctx)).toMatchObject({ ok: true });
+  });
+
   it('refuses at compile time a field the entity does not have', () => {
     expect(() => compilePullMapping({ id: 'x', connector: 'c', stream: 's', entity: 'contacts', fields: { emial: 'email' } })).toThrow(/contacts has no field "emial"/);
   });

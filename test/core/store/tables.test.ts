@@ -133,6 +133,23 @@ describe.each(DIALECTS)('engine tables on %s', (dialect) => {
     expect((await recordLinks.findByExternalIds(db.knex, connectionId, 'contacts', ['ext-2'])).size).toBe(0);
   });
 
+  it('binds the fields links share once and keeps per-link values apart, in one upsert', async () => {
+    // seenRunId differs between links (an incremental run keeps each link's last full run), hash is shared.
+    await recordLinks.upsert(db.knex, connectionId, 'companies', [
+      { crmId: 'co-1', externalId: 'x-1', hash: 'same', seenRunId: 'run-a' },
+      { crmId: 'co-2', externalId: 'x-2', hash: 'same', seenRunId: null },
+      { crmId: 'co-3', externalId: 'x-3', hash: 'same', seenRunId: 'run-b' },
+    ]);
+    const links = await recordLinks.findByExternalIds(db.knex, connectionId, 'companies', ['x-1', 'x-2', 'x-3']);
+    expect([...links.values()].map((l) => [l.externalId, l.crmId, l.hash, l.seenRunId]).sort()).toEqual([
+      ['x-1', 'co-1', 'same', 'run-a'],
+      ['x-2', 'co-2', 'same', null],
+      ['x-3', 'co-3', 'same', 'run-b'],
+    ]);
+    const rows = (await db.knex('record_links').where({ connection_id: connectionId, entity: 'companies' }).select('connection_id', 'entity', 'synced_at')) as { connection_id: string; entity: string; synced_at: unknown }[];
+    expect(rows.every((r) => r.connection_id === connectionId && r.entity === 'companies' && r.synced_at !== null)).toBe(true);
+  });
+
   it('resolves pending references when their target arrives', async () => {
     const deal = await crm.create(db.knex, 'deals', { name: 'Waiting' }, { origin: 'sync' });
     await pendingRefs.add(db.knex, connectionId, [{ entity: 'deals', crmId: deal.id, field: 'contact_id', targetEntity: 'contacts', externalId: 'late-1' }]);
