@@ -1,7 +1,10 @@
 // Queue overhead on the real Redis: enqueue-to-start latency (p50, p99) and small runs per second
 // with one and with two workers, each next to bare BullMQ (no-op jobs) measured in the same run.
 // A "small run" is a whole pull run of a mapping whose API answers with one empty page.
+// Workers are processes of their own, as `switchboard worker` deploys them (and so are bare
+// BullMQ's); this process asks for the runs and serves the API.
 // Run: npm run bench:queue [-- --runs 1000]
+import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +23,9 @@ import { openDatabase, resolveDatabaseTarget } from '../core/store/db';
 import { migrate } from '../core/store/migrate';
 import * as syncRuns from '../core/store/tables/sync-runs';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '8' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '8' }, worker: { type: 'string' }, prefix: { type: 'string' }, db: { type: 'string' } },
+});
 const RUNS = Number(values.runs);
 const CONCURRENCY = Number(values.concurrency);
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -32,6 +37,46 @@ interface Figures {
   p50: number;
   p99: number;
   perSecond: number;
+  /** Switchboard: how fast one client asked for the runs (row inserted, job added). */
+  askedPerSecond?: number;
+}
+
+// --- worker processes ------------------------------------------------------------------------
+
+/** Starts a worker process (`bare`: a BullMQ worker with a no-op processor; `switchboard`: an engine with a queue worker). */
+function startWorker(kind: 'bare' | 'switchboard', prefix: string, db?: string, key?: Buffer): Promise<ChildProcess> {
+  const args = ['--worker', kind, '--prefix', prefix, '--concurrency', String(CONCURRENCY), ...(db === undefined ? [] : ['--db', db])];
+  const child = fork(__filename, args, { execArgv: ['--require', require.resolve('tsx/cjs'), ...(process.env['BENCH_PROF'] ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [])], stdio: 'inherit', env: { ...process.env, BENCH_KEY: key?.toString('hex') ?? '' } });
+  return new Promise((resolve, reject) => {
+    child.once('message', () => resolve(child));
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
+  });
+}
+
+function stopWorker(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.removeAllListeners('exit');
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+async function workerMain(kind: string): Promise<void> {
+  const prefix = values.prefix!;
+  let close: () => Promise<void>;
+  if (kind === 'bare') {
+    const worker = new Worker('bare', async (job) => {
+      process.send?.({ id: job.id, at: performance.timeOrigin + performance.now() });
+    }, { connection: new IORedis(REDIS_URL, { maxRetriesPerRequest: null }), prefix, concurrency: CONCURRENCY });
+    await worker.waitUntilReady();
+    close = () => worker.close();
+  } else {
+    const registry = createRegistry(new Map([[connector.id, connector]]), new Map([[mapping.id, mapping]]));
+    const engine = await Engine.open({ db: values.db!, registry, box: new SecretBox(Buffer.from(process.env['BENCH_KEY'] ?? '', 'hex')), logger: silentLogger(), queue: 'bullmq', redisUrl: REDIS_URL, queuePrefix: prefix, concurrency: CONCURRENCY });
+    close = () => engine.close();
+  }
+  process.once('SIGTERM', () => void close().then(() => process.exit(0)));
+  process.send?.('ready');
 }
 
 async function bareBullmq(workers: number): Promise<Figures> {
@@ -41,12 +86,14 @@ async function bareBullmq(workers: number): Promise<Figures> {
   const started = new Map<string, number>();
   let done = 0;
   let onDone: () => void = () => undefined;
-  const ws = Array.from({ length: workers }, () => new Worker('bare', async (job) => {
-    started.set(job.id!, performance.timeOrigin + performance.now());
-    done += 1;
-    onDone();
-  }, { connection: new IORedis(REDIS_URL, { maxRetriesPerRequest: null }), prefix, concurrency: CONCURRENCY }));
-  await Promise.all(ws.map((w) => w.waitUntilReady()));
+  const ws = await Promise.all(Array.from({ length: workers }, () => startWorker('bare', prefix)));
+  for (const w of ws) {
+    w.on('message', (m: { id: string; at: number }) => {
+      started.set(m.id, m.at);
+      done += 1;
+      onDone();
+    });
+  }
   // Latency on an idle queue: one job at a time, from add to the processor's first line.
   const latencies: number[] = [];
   for (let i = 0; i < LATENCY_SAMPLES; i++) {
@@ -63,7 +110,7 @@ async function bareBullmq(workers: number): Promise<Figures> {
   await queue.addBulk(Array.from({ length: RUNS }, (_, i) => ({ name: 'job', data: {}, opts: { jobId: `j${i}`, removeOnComplete: true } })));
   await all;
   const ms = performance.now() - t0;
-  await Promise.all(ws.map((w) => w.close()));
+  await Promise.all(ws.map(stopWorker));
   await queue.obliterate({ force: true });
   await queue.close();
   connection.disconnect();
@@ -88,13 +135,13 @@ async function switchboard(workers: number, api: string, dir: string): Promise<F
   const setup = openDatabase(resolveDatabaseTarget(file));
   await migrate(setup);
   const registry = createRegistry(new Map([[connector.id, connector]]), new Map([[mapping.id, mapping]]));
-  const box = new SecretBox(randomBytes(32));
-  const open = (concurrency: number) => Engine.open({ db: file, registry, box, logger: silentLogger(), queue: 'bullmq', redisUrl: REDIS_URL, queuePrefix: prefix, concurrency });
-  const client = await open(0);
+  const key = randomBytes(32);
+  const box = new SecretBox(key);
+  const client = await Engine.open({ db: file, registry, box, logger: silentLogger(), queue: 'bullmq', redisUrl: REDIS_URL, queuePrefix: prefix, concurrency: 0 });
   // One connection per run: at most one run per connection and mapping is queued at a time.
   const ids: string[] = [];
-  for (let i = 0; i < RUNS; i++) ids.push((await client.createConnection({ name: `w${workers}-c${i}`, connectorId: 'tiny', config: { base_url: api } })).id);
-  const engines = await Promise.all(Array.from({ length: workers }, () => open(CONCURRENCY)));
+  for (let i = 0; i < RUNS; i++) ids.push((await client.createConnection({ name: `${prefix}-c${i}`, connectorId: 'tiny', config: { base_url: api } })).id);
+  const engines = await Promise.all(Array.from({ length: workers }, () => startWorker('switchboard', prefix, file, key)));
   const finished = async (runId: string): Promise<syncRuns.SyncRun> => {
     for (;;) {
       const run = await syncRuns.get(client.db, runId);
@@ -113,7 +160,12 @@ async function switchboard(workers: number, api: string, dir: string): Promise<F
   await client.db('sync_runs').delete();
   // Throughput: a burst of RUNS runs, each a whole pull run.
   const t0 = performance.now();
-  for (const id of ids) await client.requestRun({ connection: id, mapping: 'tiny-items', mode: 'full' });
+  // Asked for as an API under load would be: up to CONCURRENCY requests in flight.
+  let next = 0;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < ids.length) await client.requestRun({ connection: ids[next++]!, mapping: 'tiny-items', mode: 'full' });
+  }));
+  const askedMs = performance.now() - t0;
   for (;;) {
     const left = await syncRuns.list(client.db, { status: ['queued', 'running'], limit: 1 });
     if (left.length === 0) break;
@@ -123,13 +175,13 @@ async function switchboard(workers: number, api: string, dir: string): Promise<F
   const failed = ((await client.db('sync_runs').whereNot('status', 'succeeded').count({ n: '*' }).first()) as { n: number }).n;
   if (Number(failed) > 0) console.log(`  (${failed} runs did not succeed)`);
   latencies.sort((a, b) => a - b);
-  await Promise.all(engines.map((e) => e.close()));
+  await Promise.all(engines.map(stopWorker));
   const q = new Queue('sync', { connection: { url: REDIS_URL }, prefix });
   await q.obliterate({ force: true });
   await q.close();
   await client.close();
   await setup.destroy();
-  return { p50: pct(latencies, 50), p99: pct(latencies, 99), perSecond: (RUNS * 1000) / ms };
+  return { p50: pct(latencies, 50), p99: pct(latencies, 99), perSecond: (RUNS * 1000) / ms, askedPerSecond: (RUNS * 1000) / askedMs };
 }
 
 async function main(): Promise<void> {
@@ -146,7 +198,7 @@ async function main(): Promise<void> {
       const bare = await bareBullmq(workers);
       const sb = await switchboard(workers, api, dir);
       console.log(`  ${workers} worker(s): bare BullMQ start p50 ${bare.p50} ms, p99 ${bare.p99} ms, ${Math.round(bare.perSecond)} jobs/s`);
-      console.log(`               switchboard run start p50 ${sb.p50} ms, p99 ${sb.p99} ms, ${Math.round(sb.perSecond)} runs/s (each a full pull run)`);
+      console.log(`               switchboard run start p50 ${sb.p50} ms, p99 ${sb.p99} ms, ${Math.round(sb.perSecond)} runs/s (each a full pull run; asked for at ${Math.round(sb.askedPerSecond ?? 0)}/s by one client, ${CONCURRENCY} requests at a time)`);
       console.log(`               ratios: p50 ${(sb.p50 / Math.max(bare.p50, 1)).toFixed(1)}x, throughput ${(sb.perSecond / bare.perSecond).toFixed(2)}`);
     }
   } finally {
@@ -155,7 +207,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
+(values.worker === undefined ? main() : workerMain(values.worker)).catch((err: unknown) => {
   console.error(err);
   process.exitCode = 1;
 });

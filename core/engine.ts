@@ -199,7 +199,7 @@ export class Engine {
    * already queued or running for the same connection and mapping is returned instead.
    */
   async requestRun(input: RequestRunInput): Promise<{ run: syncRuns.SyncRun; created: boolean }> {
-    const connection = await connections.get(this.db, this.box, input.connection);
+    const connection = await connections.identify(this.db, input.connection);
     const mapping = this.registry.mapping(input.mapping);
     if (mapping.connector !== connection.connectorId) {
       throw new SwitchboardError('SB_BAD_REQUEST', `mapping "${mapping.id}" reads connector "${mapping.connector}", but connection "${connection.name}" is for "${connection.connectorId}"`);
@@ -220,7 +220,7 @@ export class Engine {
       mode: input.mode ?? 'incremental',
       trigger: input.trigger ?? 'api',
     });
-    if (result.created || result.run.status === 'queued') await this.queue.enqueue(result.run.id);
+    if (result.created || result.run.status === 'queued') await this.queue.enqueue(result.run.id, { fresh: result.created });
     return result;
   }
 

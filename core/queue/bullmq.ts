@@ -43,6 +43,8 @@ export class BullQueue implements JobQueue {
   readonly #connections: Redis[] = [];
   readonly #attempts: number;
   readonly #backoffMs: number;
+  /** The runs this process is working on: a closing worker stops each at its next page. */
+  readonly #running = new Set<AbortController>();
 
   constructor(options: BullQueueOptions) {
     const prefix = options.prefix ?? 'switchboard';
@@ -66,6 +68,10 @@ export class BullQueue implements JobQueue {
         maxStalledCount: 2,
       });
       this.worker.on('error', (err) => options.onError?.(err, 'worker'));
+      // A closing worker stops its runs at the next page boundary (they resume elsewhere).
+      this.worker.on('closing', () => {
+        for (const c of this.#running) c.abort();
+      });
     }
   }
 
@@ -76,24 +82,24 @@ export class BullQueue implements JobQueue {
     }
     const { runId } = job.data as { runId: string };
     const controller = new AbortController();
-    // A closing worker stops its runs at the next page boundary (they resume elsewhere).
-    const onClosing = (): void => controller.abort();
-    this.worker?.once('closing', onClosing);
-    signal?.addEventListener('abort', onClosing, { once: true });
+    const onAbort = (): void => controller.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    this.#running.add(controller);
     try {
       await options.processor(runId, { attempt: job.attemptsMade + 1, signal: controller.signal });
     } catch (err) {
       if (err instanceof SwitchboardError && !err.retryable) throw new UnrecoverableError(`${err.code}: ${err.message}`);
       throw err;
     } finally {
-      this.worker?.off('closing', onClosing);
+      this.#running.delete(controller);
+      signal?.removeEventListener('abort', onAbort);
     }
   }
 
-  async enqueue(runId: string): Promise<void> {
+  async enqueue(runId: string, options: { fresh?: boolean } = {}): Promise<void> {
     // A finished job with this id would make `add` a no-op: a run put back in the queue by
-    // recovery must run again.
-    const existing = await this.queue.getJob(runId);
+    // recovery must run again. (A run id is new when its row was just inserted: one round trip.)
+    const existing = options.fresh === true ? undefined : await this.queue.getJob(runId);
     if (existing !== undefined) {
       const state = await existing.getState();
       if (state !== 'completed' && state !== 'failed') return;

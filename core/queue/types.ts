@@ -28,8 +28,11 @@ export type ScheduleHandler = (run: ScheduledRun, key: string) => Promise<void>;
 
 export interface JobQueue {
   readonly kind: 'bullmq' | 'memory';
-  /** Queues a run by id (its row must exist, `queued`). Enqueueing the same id twice runs it once. */
-  enqueue(runId: string): Promise<void>;
+  /**
+   * Queues a run by id (its row must exist, `queued`). Enqueueing the same id twice runs it once.
+   * `fresh`: the row was just inserted, so no job can exist for it yet (skips that check).
+   */
+  enqueue(runId: string, options?: { fresh?: boolean }): Promise<void>;
   /** Creates or replaces the schedule `key` (cron in `timezone`); exactly one per key, across restarts. */
   schedule(key: string, cron: string, timezone: string, run: ScheduledRun): Promise<void>;
   unschedule(key: string): Promise<void>;

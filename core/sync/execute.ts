@@ -12,7 +12,7 @@ import * as connections from '../store/tables/connections';
 import * as syncRuns from '../store/tables/sync-runs';
 import { nowIso } from '../store/values';
 import { HttpStreamSource } from './http-source';
-import { checkPlan, runPull, type PullOptions, type PullProgress } from './pull';
+import { checkPlan, runPull, type PullOptions, type PullOutcome, type PullProgress, type PullResult } from './pull';
 import type { PullPlan } from './pull-page';
 import { executePush, type PushOptions } from './push';
 
@@ -39,22 +39,26 @@ export async function executeRun(engine: Engine, runId: string, options: Execute
     void db(syncRuns.SYNC_RUNS_TABLE).where({ id: runId, status: 'running' }).update({ heartbeat_at: nowIso() }).catch(() => undefined);
   }, HEARTBEAT_MS);
   heartbeat.unref();
+  // Counts the pull left for the final transition (its last, empty page; its sweep).
+  let counts: Partial<syncRuns.RunCounts> = {};
   try {
-    let outcome = run.direction === 'push' ? await executePush(engine, run, pushOptions(options)) : await pull(engine, run, options);
+    let outcome: PullOutcome;
+    if (run.direction === 'push') outcome = await executePush(engine, run, pushOptions(options));
+    else ({ outcome, unrecorded: counts } = await pull(engine, run, options));
     // `both`: the push follows a pull that completed, so it weighs the latest source changes.
     if (run.direction === 'both' && outcome === 'succeeded') outcome = await executePush(engine, run, pushOptions(options));
-    if (outcome === 'succeeded') await syncRuns.transition(db, runId, 'succeeded');
-    else if (outcome === 'canceled') await syncRuns.transition(db, runId, 'canceled');
+    if (outcome === 'succeeded') await syncRuns.transition(db, runId, 'succeeded', { counts });
+    else if (outcome === 'canceled') await syncRuns.transition(db, runId, 'canceled', { counts });
     else {
       // Shutting down between pages: back to the queue; the checkpoint lets it resume.
-      await syncRuns.transition(db, runId, 'queued', { worker: null });
+      await syncRuns.transition(db, runId, 'queued', { worker: null, counts });
       throw new RetryLater('SB_RUN_CANCELED', `run ${runId} was interrupted by a shutdown and will resume`);
     }
   } catch (err) {
     if (err instanceof RetryLater) throw err;
     const error = isSwitchboardError(err) ? err : new SwitchboardError('SB_INTERNAL', errorMessage(err), { cause: err });
     const again = error.retryable && options.attempt < options.maxAttempts;
-    await syncRuns.tryTransition(db, runId, again ? 'queued' : 'failed', { error: { code: error.code, message: error.message }, worker: null });
+    await syncRuns.tryTransition(db, runId, again ? 'queued' : 'failed', { error: { code: error.code, message: error.message }, worker: null, counts });
     engine.logger.warn({ run: runId, code: error.code, attempt: options.attempt, retry: again }, `run failed: ${error.message}`);
     throw error;
   } finally {
@@ -71,10 +75,10 @@ async function take(db: Knex, runId: string, worker: string): Promise<syncRuns.S
   const taken = await syncRuns.tryTransition(db, runId, 'running', { worker });
   if (taken !== undefined) return taken;
   const now = nowIso();
-  const n = await db(syncRuns.SYNC_RUNS_TABLE)
+  const [row] = (await db(syncRuns.SYNC_RUNS_TABLE)
     .where({ id: runId, status: 'running' })
-    .update({ worker, heartbeat_at: now, updated_at: now, attempts: db.raw('?? + 1', ['attempts']) });
-  return n === 1 ? syncRuns.get(db, runId) : undefined;
+    .update({ worker, heartbeat_at: now, updated_at: now, attempts: db.raw('?? + 1', ['attempts']) }, '*')) as syncRuns.SyncRunRow[];
+  return row === undefined ? undefined : syncRuns.fromRow(row);
 }
 
 /** The plan of a pull run of `run`'s mapping (also used to ingest records a webhook delivers). */
@@ -99,18 +103,17 @@ export function buildPullPlan(engine: Engine, run: Pick<syncRuns.SyncRun, 'id' |
   };
 }
 
-async function pull(engine: Engine, run: syncRuns.SyncRun, options: ExecuteOptions): Promise<'succeeded' | 'canceled' | 'interrupted'> {
+async function pull(engine: Engine, run: syncRuns.SyncRun, options: ExecuteOptions): Promise<PullResult> {
   const mappingDef = engine.registry.mapping(run.mappingId);
   const connector = engine.registry.connector(mappingDef.connector);
-  const config = await connections.loadConfig(engine.db, engine.box, run.connectionId);
+  const { config, state } = await connections.loadConfigAndState(engine.db, engine.box, { connectionId: run.connectionId, mappingId: run.mappingId });
   const plan = buildPullPlan(engine, run, config);
   const stream = connector.streams![mappingDef.stream]!;
   const client = new ConnectorClient({ connector, config, connectionId: run.connectionId, tokenStore: new DbTokenStore(engine.db, engine.box, run.connectionId) });
   checkPlan(plan);
-  const pullOptions: PullOptions = { stopSignal: options.signal, ...(options.onPage === undefined ? {} : { onPage: options.onPage }) };
+  const pullOptions: PullOptions = { stopSignal: options.signal, state, ...(options.onPage === undefined ? {} : { onPage: options.onPage }) };
   if (stream.incremental?.lookback_seconds !== undefined) pullOptions.lookbackSeconds = stream.incremental.lookback_seconds;
-  const result = await runPull(engine.db, plan, new HttpStreamSource(client, mappingDef.stream), pullOptions);
-  return result.outcome;
+  return runPull(engine.db, plan, new HttpStreamSource(client, mappingDef.stream), pullOptions);
 }
 
 function pushOptions(options: ExecuteOptions): PushOptions {

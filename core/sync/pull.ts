@@ -22,6 +22,8 @@ export interface PullOptions {
   cancelCheckEvery?: number;
   /** Records written per transaction at most, when the reader is ahead (default 2,000). */
   batchRecords?: number;
+  /** The run's sync state, when the caller has read it already (saves a read). */
+  state?: syncState.SyncState;
 }
 
 const DEFAULT_BATCH_RECORDS = 2000;
@@ -37,6 +39,11 @@ export type PullOutcome = 'succeeded' | 'canceled' | 'interrupted';
 export interface PullResult {
   outcome: PullOutcome;
   counts: PageCounts;
+  /**
+   * Counts not yet on the run's row (those of a last, empty page and of the sweep): the caller
+   * adds them with the run's final transition, in the same statement.
+   */
+  unrecorded: Partial<PageCounts>;
   /** Records resolved from pending references while this run wrote their targets. */
   refsResolved: number;
 }
@@ -57,13 +64,16 @@ function add(into: PageCounts, from: PageCounts): void {
 export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, options: PullOptions = {}): Promise<PullResult> {
   const started = Date.now();
   const key = { connectionId: plan.connectionId, mappingId: plan.mappingId };
-  const saved = await syncState.load(db, key);
+  const saved = options.state ?? (await syncState.load(db, key));
   const resume = saved.checkpointRunId === plan.runId && saved.checkpoint !== null ? (saved.checkpoint as unknown as RunCheckpoint) : undefined;
   const durable = cursorValue(saved.state['cursor']);
   let runCursor = resume?.cursor ?? undefined;
   const counts = emptyCounts();
+  const unrecorded: Partial<PageCounts> = {};
   let refsResolved = 0;
   let linksChanged = resume !== undefined;
+  // Whether sync_state holds a checkpoint to clear at the end (this run's or a stale one).
+  let checkpointed = saved.checkpoint !== null || saved.checkpointRunId !== null;
   const paths = compilePlanPaths(plan);
   const every = Math.max(1, options.cancelCheckEvery ?? 1);
   const reader = new AbortController();
@@ -128,11 +138,10 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
         batch = new PageBatch(plan, paths, taken.cursor);
         room?.();
         room = undefined;
-        // An empty last page changes nothing but the run's counts (the end of the run saves the state).
-        const out =
-          taken.read === 0 && taken.checkpoint === null
-            ? await countOnly(db, plan.runId, taken)
-            : await writeBatch(db, plan, taken, saved.state);
+        // An empty last page changes nothing but the run's counts, which go with the run's end.
+        const empty = taken.read === 0 && taken.checkpoint === null;
+        const out = empty ? emptyPage(taken, unrecorded) : await writeBatch(db, plan, taken, saved.state);
+        checkpointed ||= !empty;
         runCursor = committedCursor = taken.cursor;
         committed += taken.pages;
         caughtUp?.();
@@ -145,9 +154,9 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
         const stopping = options.stopSignal?.aborted === true;
         if ((stopping || counts.pages % every === 0 || taken.pages >= every) && (await syncRuns.isCancelRequested(db, plan.runId))) {
           await syncState.save(db, key, { state: saved.state, checkpoint: null, checkpointRunId: null });
-          return { outcome: 'canceled', counts, refsResolved };
+          return { outcome: 'canceled', counts, refsResolved, unrecorded };
         }
-        if (stopping) return { outcome: 'interrupted', counts, refsResolved };
+        if (stopping) return { outcome: 'interrupted', counts, refsResolved, unrecorded };
       }
       // Pages read before a failure were written above; now the failure ends the run.
       if (readerError !== undefined) throw readerError;
@@ -160,21 +169,31 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
     }
   }
 
-  // The whole stream is committed: sweep (full runs), then advance the durable cursor.
-  if (plan.mode === 'full') {
-    const swept = await sweep(db, plan);
-    counts.records_deleted += swept;
-    if (swept > 0) await syncRuns.addCounts(db, plan.runId, { records_deleted: swept });
+  try {
+    // The whole stream is committed: sweep (full runs), then advance the durable cursor.
+    if (plan.mode === 'full') {
+      const swept = await sweep(db, plan);
+      counts.records_deleted += swept;
+      unrecorded.records_deleted = (unrecorded.records_deleted ?? 0) + swept;
+    }
+    if (linksChanged) refsResolved += await pendingRefs.resolveLinked(db, plan.connectionId);
+    const cursor = maxCursor(durable, runCursor ?? undefined);
+    // A run that read nothing new leaves the state as it was: no write (many small scheduled runs).
+    if (checkpointed || cursor !== durable) {
+      await syncState.save(db, key, { state: cursor === undefined ? saved.state : { ...saved.state, cursor }, checkpoint: null, checkpointRunId: null });
+    }
+  } catch (err) {
+    // The run fails: what it did so far still shows in its counts.
+    await syncRuns.addCounts(db, plan.runId, unrecorded).catch(() => undefined);
+    throw err;
   }
-  if (linksChanged) refsResolved += await pendingRefs.resolveLinked(db, plan.connectionId);
-  const cursor = maxCursor(durable, runCursor ?? undefined);
-  await syncState.save(db, key, { state: cursor === undefined ? saved.state : { ...saved.state, cursor }, checkpoint: null, checkpointRunId: null });
-  return { outcome: 'succeeded', counts, refsResolved };
+  return { outcome: 'succeeded', counts, refsResolved, unrecorded };
 }
 
-async function countOnly(db: Knex, runId: string, batch: PageBatch): Promise<{ counts: PageCounts; refsResolved: number; linksChanged: boolean }> {
+/** The counts of an empty page, kept for the run's final transition. */
+function emptyPage(batch: PageBatch, unrecorded: Partial<PageCounts>): { counts: PageCounts; refsResolved: number; linksChanged: boolean } {
   const counts = { ...emptyCounts(), pages: batch.pages, requests: batch.requests, retries: batch.retries };
-  await syncRuns.addCounts(db, runId, counts);
+  for (const k of ['pages', 'requests', 'retries'] as const) unrecorded[k] = (unrecorded[k] ?? 0) + counts[k];
   return { counts, refsResolved: 0, linksChanged: false };
 }
 

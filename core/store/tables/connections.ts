@@ -6,6 +6,7 @@ import { uuidv7 } from '../../util/id';
 import type { Db } from '../db';
 import { guard } from '../db-errors';
 import { fromJson, nowIso, toIso, toJson } from '../values';
+import * as syncState from './sync-state';
 
 export const CONNECTIONS_TABLE = 'connections';
 
@@ -94,10 +95,22 @@ export async function create(db: Db, box: SecretBox, input: CreateConnection): P
 }
 
 export async function findRow(db: Db, idOrName: string): Promise<ConnectionRow | undefined> {
-  return guard('reading a connection', async () => {
-    const row = (await db<ConnectionRow>(CONNECTIONS_TABLE).where('id', idOrName).first()) ?? (await db<ConnectionRow>(CONNECTIONS_TABLE).where('name', idOrName).first());
-    return row;
-  });
+  return guard('reading a connection', async () => lookup(db, idOrName).first());
+}
+
+/** One statement for "by id, else by name" (an id match wins). */
+function lookup(db: Db, idOrName: string) {
+  return db<ConnectionRow>(CONNECTIONS_TABLE)
+    .where('id', idOrName)
+    .orWhere('name', idOrName)
+    .orderByRaw('CASE WHEN ?? = ? THEN 0 ELSE 1 END', ['id', idOrName]);
+}
+
+/** Who a connection is (id, name, connector), without opening its secrets: for asking for runs. */
+export async function identify(db: Db, idOrName: string): Promise<Pick<Connection, 'id' | 'name' | 'connectorId'>> {
+  const row = (await guard('reading a connection', async () => lookup(db, idOrName).first('id', 'name', 'connector_id'))) as Pick<ConnectionRow, 'id' | 'name' | 'connector_id'> | undefined;
+  if (row === undefined) throw new SwitchboardError('SB_CONNECTION_NOT_FOUND', `no connection "${idOrName}"`, { details: { connection: idOrName } });
+  return { id: row.id, name: row.name, connectorId: row.connector_id };
 }
 
 /** The connection by id or name; SB_CONNECTION_NOT_FOUND otherwise. */
@@ -115,8 +128,30 @@ export async function list(db: Db, box: SecretBox, filter: { connectorId?: strin
 
 /** Every setting, secret ones decrypted: for the engine, in memory only. */
 export async function loadConfig(db: Db, box: SecretBox, id: string): Promise<Record<string, unknown>> {
-  const row = await findRow(db, id);
+  const row = (await guard('reading a connection', async () => db<ConnectionRow>(CONNECTIONS_TABLE).where('id', id).first())) as ConnectionRow | undefined;
   if (row === undefined) throw new SwitchboardError('SB_CONNECTION_NOT_FOUND', `no connection "${id}"`, { details: { connection: id } });
+  return configOf(row, box);
+}
+
+/**
+ * `loadConfig` and the sync state of one of the connection's mappings, in one read: what a
+ * run needs before its first request.
+ */
+export async function loadConfigAndState(db: Db, box: SecretBox, key: syncState.StateKey): Promise<{ config: Record<string, unknown>; state: syncState.SyncState }> {
+  const { mappingId, direction } = syncState.keyOf(key);
+  const row = (await guard('reading a connection', async () =>
+    db(`${CONNECTIONS_TABLE} as c`)
+      .leftJoin(`${syncState.SYNC_STATE_TABLE} as s`, function () {
+        this.on('s.connection_id', '=', 'c.id').andOn('s.mapping_id', '=', db.raw('?', [mappingId])).andOn('s.direction', '=', db.raw('?', [direction]));
+      })
+      .where('c.id', key.connectionId)
+      .first('c.config', 'c.secrets', 's.state', 's.checkpoint', 's.checkpoint_run_id'),
+  )) as (Pick<ConnectionRow, 'config' | 'secrets'> & Pick<syncState.SyncStateRow, 'state' | 'checkpoint' | 'checkpoint_run_id'>) | undefined;
+  if (row === undefined) throw new SwitchboardError('SB_CONNECTION_NOT_FOUND', `no connection "${key.connectionId}"`, { details: { connection: key.connectionId } });
+  return { config: configOf(row, box), state: syncState.fromRow(row.state === null ? undefined : row) };
+}
+
+function configOf(row: Pick<ConnectionRow, 'config' | 'secrets'>, box: SecretBox): Record<string, unknown> {
   return { ...fromJson<Record<string, unknown>>(row.config, {}), ...(row.secrets === null ? {} : box.open<SecretValues>(row.secrets)) };
 }
 

@@ -132,8 +132,8 @@ export async function requestRun(db: Db, input: RequestRun): Promise<{ run: Sync
   };
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      await db(SYNC_RUNS_TABLE).insert(row);
-      return { run: await get(db, row.id), created: true };
+      const [inserted] = (await db(SYNC_RUNS_TABLE).insert(row, '*')) as SyncRunRow[];
+      return { run: fromRow(inserted!), created: true };
     } catch (err) {
       const e = translateDbError(err, 'requesting a run');
       if (e.code !== 'SB_DB_UNIQUE') throw e;
@@ -188,6 +188,8 @@ export interface TransitionPatch {
   error?: { code: string; message: string } | null;
   worker?: string | null;
   progress?: Record<string, unknown>;
+  /** Added to the run's counts in the same statement (the counts of its last, empty page). */
+  counts?: Partial<RunCounts>;
 }
 
 /**
@@ -214,14 +216,24 @@ export async function transition(db: Db, id: string, to: RunStatus, patch: Trans
   }
   if (patch.worker !== undefined) changes['worker'] = patch.worker;
   if (patch.progress !== undefined) changes['progress'] = toJson(patch.progress);
-  const n = await guard('updating a run', async () => db(SYNC_RUNS_TABLE).where('id', id).whereIn('status', from).update(changes));
-  if (n === 0) {
+  if (patch.counts !== undefined) Object.assign(changes, countIncrements(db, patch.counts));
+  // RETURNING (both databases): the moved row in the same statement.
+  const [row] = (await guard('updating a run', async () => db(SYNC_RUNS_TABLE).where('id', id).whereIn('status', from).update(changes, '*'))) as SyncRunRow[];
+  if (row === undefined) {
     const run = await get(db, id);
     throw new SwitchboardError('SB_RUN_INVALID_TRANSITION', `run ${id} is ${run.status}; it cannot become ${to}`, {
       details: { run: id, status: run.status, to },
     });
   }
-  return get(db, id);
+  return fromRow(row);
+}
+
+function countIncrements(db: Db, increments: Partial<RunCounts>): Record<string, unknown> {
+  const changes: Record<string, unknown> = {};
+  for (const [column, by] of Object.entries(increments)) {
+    if (by !== undefined && by !== 0) changes[column] = db.raw('?? + ?', [column, by]);
+  }
+  return changes;
 }
 
 /** Like transition, but answers undefined instead of throwing when the run is not in a source status. */
@@ -237,10 +249,7 @@ export async function tryTransition(db: Db, id: string, to: RunStatus, patch: Tr
 /** Adds to the run's counts (as a page commits, in the page's transaction) and beats the heartbeat. */
 export async function addCounts(db: Db, id: string, increments: Partial<RunCounts>, progress?: Record<string, unknown>): Promise<void> {
   const now = nowIso();
-  const changes: Record<string, unknown> = { updated_at: now, heartbeat_at: now };
-  for (const [column, by] of Object.entries(increments)) {
-    if (by !== undefined && by !== 0) changes[column] = db.raw('?? + ?', [column, by]);
-  }
+  const changes: Record<string, unknown> = { updated_at: now, heartbeat_at: now, ...countIncrements(db, increments) };
   if (progress !== undefined) changes['progress'] = toJson(progress);
   await guard('updating run counts', async () => db(SYNC_RUNS_TABLE).where('id', id).update(changes));
 }

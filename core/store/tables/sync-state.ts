@@ -37,8 +37,18 @@ function where(key: StateKey): Record<string, string> {
 
 export async function load(db: Db, key: StateKey): Promise<SyncState> {
   const row = (await guard('reading sync state', async () => db<SyncStateRow>(SYNC_STATE_TABLE).where(where(key)).first())) as SyncStateRow | undefined;
+  return fromRow(row);
+}
+
+/** The state a row holds; no row (or a row of nulls, from an outer join) is the empty state. */
+export function fromRow(row: Partial<Pick<SyncStateRow, 'state' | 'checkpoint' | 'checkpoint_run_id'>> | undefined): SyncState {
   if (row === undefined) return { state: {}, checkpoint: null, checkpointRunId: null };
-  return { state: fromJson(row.state, {}), checkpoint: fromJson(row.checkpoint, null), checkpointRunId: row.checkpoint_run_id };
+  return { state: fromJson(row.state, {}), checkpoint: fromJson(row.checkpoint, null), checkpointRunId: row.checkpoint_run_id ?? null };
+}
+
+/** The WHERE of one state row, for joins. */
+export function keyOf(key: StateKey): { mappingId: string; direction: RunDirection } {
+  return { mappingId: key.mappingId, direction: key.direction ?? 'pull' };
 }
 
 /** Saves state and checkpoint together (call inside the page's transaction). */

@@ -93,6 +93,15 @@ describe.each(['memory', 'bullmq'] as const)('%s queue', (kind) => {
     ]);
   });
 
+  it('records every count on the run row, those of a last empty page and of the sweep included', async () => {
+    const { conn, source } = await connection(40);
+    const first = await engine.requestRun({ connection: conn.id, mapping: 'crm-hub-contacts', mode: 'full' });
+    expect(await finished(first.run.id)).toMatchObject({ status: 'succeeded', counts: { records_created: 40, pages: 1, requests: 1 } });
+    source.splice(0); // everything is gone at the source: one empty page, then the sweep
+    const second = await engine.requestRun({ connection: conn.id, mapping: 'crm-hub-contacts', mode: 'full' });
+    expect(await finished(second.run.id)).toMatchObject({ status: 'succeeded', counts: { records_read: 0, records_deleted: 40, pages: 1, requests: 1 } });
+  });
+
   it('retries a transient failure and finishes the run', async () => {
     const { conn } = await connection(30, { failFirst: 8 }); // more 503s than the connector's own retries
     const { run } = await engine.requestRun({ connection: conn.id, mapping: 'crm-hub-contacts', mode: 'full' });
