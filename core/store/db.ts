@@ -125,3 +125,35 @@ export async function inTransaction<T>(db: Db, fn: (trx: Knex.Transaction) => Pr
   if ((db as Knex.Transaction).isTransaction === true) return fn(db as Knex.Transaction);
   return (db as Knex).transaction(fn);
 }
+
+/**
+ * Runs one SQL statement written for both databases (`?` placeholders, double-quoted
+ * identifiers, RETURNING) and returns its rows. For the statements every run makes: the query
+ * builder's compilation costs more than SQLite spends executing them.
+ */
+export async function queryRows<T>(db: Db, sql: string, bindings: readonly unknown[]): Promise<T[]> {
+  const result = (await db.raw(sql, bindings as Knex.RawBinding[])) as unknown;
+  return (dialectOf(db) === 'postgres' ? (result as { rows: T[] }).rows : result) as T[];
+}
+
+/** `"a" = ?, "b" = "b" + ?`: SET assignments (an `Increment` adds to the column) and their bindings. */
+export function assignments(changes: Readonly<Record<string, unknown>>): { sql: string; bindings: unknown[] } {
+  const parts: string[] = [];
+  const bindings: unknown[] = [];
+  for (const [column, value] of Object.entries(changes)) {
+    const c = `"${column.replace(/"/g, '""')}"`;
+    if (value instanceof Increment) {
+      parts.push(`${c} = ${c} + ?`);
+      bindings.push(value.by);
+    } else {
+      parts.push(`${c} = ?`);
+      bindings.push(value === undefined ? null : value);
+    }
+  }
+  return { sql: parts.join(', '), bindings };
+}
+
+/** A column increment for `assignments`. */
+export class Increment {
+  constructor(readonly by: number) {}
+}

@@ -3,7 +3,7 @@
 import { SwitchboardError } from '../../errors';
 import type { SecretBox } from '../../secrets';
 import { uuidv7 } from '../../util/id';
-import type { Db } from '../db';
+import { queryRows, type Db } from '../db';
 import { guard } from '../db-errors';
 import { fromJson, nowIso, toIso, toJson } from '../values';
 import * as syncState from './sync-state';
@@ -95,20 +95,20 @@ export async function create(db: Db, box: SecretBox, input: CreateConnection): P
 }
 
 export async function findRow(db: Db, idOrName: string): Promise<ConnectionRow | undefined> {
-  return guard('reading a connection', async () => lookup(db, idOrName).first());
+  return lookup<ConnectionRow>(db, idOrName, '*');
 }
 
-/** One statement for "by id, else by name" (an id match wins). */
-function lookup(db: Db, idOrName: string) {
-  return db<ConnectionRow>(CONNECTIONS_TABLE)
-    .where('id', idOrName)
-    .orWhere('name', idOrName)
-    .orderByRaw('CASE WHEN ?? = ? THEN 0 ELSE 1 END', ['id', idOrName]);
+/** One statement for "by id, else by name" (an id match wins), selecting `columns`. */
+async function lookup<T>(db: Db, idOrName: string, columns: string): Promise<T | undefined> {
+  const [row] = await guard('reading a connection', async () =>
+    queryRows<T>(db, `SELECT ${columns} FROM "${CONNECTIONS_TABLE}" WHERE "id" = ? OR "name" = ? ORDER BY CASE WHEN "id" = ? THEN 0 ELSE 1 END LIMIT 1`, [idOrName, idOrName, idOrName]),
+  );
+  return row;
 }
 
 /** Who a connection is (id, name, connector), without opening its secrets: for asking for runs. */
 export async function identify(db: Db, idOrName: string): Promise<Pick<Connection, 'id' | 'name' | 'connectorId'>> {
-  const row = (await guard('reading a connection', async () => lookup(db, idOrName).first('id', 'name', 'connector_id'))) as Pick<ConnectionRow, 'id' | 'name' | 'connector_id'> | undefined;
+  const row = await lookup<Pick<ConnectionRow, 'id' | 'name' | 'connector_id'>>(db, idOrName, '"id", "name", "connector_id"');
   if (row === undefined) throw new SwitchboardError('SB_CONNECTION_NOT_FOUND', `no connection "${idOrName}"`, { details: { connection: idOrName } });
   return { id: row.id, name: row.name, connectorId: row.connector_id };
 }
@@ -139,14 +139,15 @@ export async function loadConfig(db: Db, box: SecretBox, id: string): Promise<Re
  */
 export async function loadConfigAndState(db: Db, box: SecretBox, key: syncState.StateKey): Promise<{ config: Record<string, unknown>; state: syncState.SyncState }> {
   const { mappingId, direction } = syncState.keyOf(key);
-  const row = (await guard('reading a connection', async () =>
-    db(`${CONNECTIONS_TABLE} as c`)
-      .leftJoin(`${syncState.SYNC_STATE_TABLE} as s`, function () {
-        this.on('s.connection_id', '=', 'c.id').andOn('s.mapping_id', '=', db.raw('?', [mappingId])).andOn('s.direction', '=', db.raw('?', [direction]));
-      })
-      .where('c.id', key.connectionId)
-      .first('c.config', 'c.secrets', 's.state', 's.checkpoint', 's.checkpoint_run_id'),
-  )) as (Pick<ConnectionRow, 'config' | 'secrets'> & Pick<syncState.SyncStateRow, 'state' | 'checkpoint' | 'checkpoint_run_id'>) | undefined;
+  const [row] = await guard('reading a connection', async () =>
+    queryRows<Pick<ConnectionRow, 'config' | 'secrets'> & Pick<syncState.SyncStateRow, 'state' | 'checkpoint' | 'checkpoint_run_id'>>(
+      db,
+      `SELECT c."config", c."secrets", s."state", s."checkpoint", s."checkpoint_run_id" FROM "${CONNECTIONS_TABLE}" c
+       LEFT JOIN "${syncState.SYNC_STATE_TABLE}" s ON s."connection_id" = c."id" AND s."mapping_id" = ? AND s."direction" = ?
+       WHERE c."id" = ?`,
+      [mappingId, direction, key.connectionId],
+    ),
+  );
   if (row === undefined) throw new SwitchboardError('SB_CONNECTION_NOT_FOUND', `no connection "${key.connectionId}"`, { details: { connection: key.connectionId } });
   return { config: configOf(row, box), state: syncState.fromRow(row.state === null ? undefined : row) };
 }

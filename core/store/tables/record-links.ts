@@ -1,6 +1,6 @@
 // record_links: which CRM record an external id of a connection is, with the hash of the values
 // last synced (unchanged records are skipped) and the last full run that saw it (deletions).
-import type { Db } from '../db';
+import { queryRows, type Db } from '../db';
 import { guard } from '../db-errors';
 import type { EntityName } from '../entities';
 import { setExcluded, upsertRows, whereInList } from '../upsert';
@@ -111,20 +111,18 @@ export async function upsert(db: Db, connectionId: string, entity: EntityName, l
 
 /** Links of a connection's entity not seen by `runId` (gone from the source), a page at a time. */
 export async function listUnseen(db: Db, connectionId: string, entity: EntityName, runId: string, limit = 1000, afterId = 0, mappingId?: string): Promise<(RecordLink & { id: number })[]> {
-  const rows = (await guard('reading record links', async () =>
-    db(RECORD_LINKS_TABLE)
-      .where({ connection_id: connectionId, entity })
-      .where('id', '>', afterId)
-      .where((q) => q.whereNull('seen_run_id').orWhereNot('seen_run_id', runId))
-      // Several mappings of a connection may write one entity (HubSpot calls and notes are both
-      // activities): a full run only sweeps what runs of its own mapping wrote or saw last.
-      .modify((q) => {
-        if (mappingId !== undefined) q.where((w) => w.whereNull('seen_run_id').orWhereIn('seen_run_id', db(SYNC_RUNS_TABLE).select('id').where({ connection_id: connectionId, mapping_id: mappingId })));
-      })
-      .orderBy('id')
-      .limit(limit)
-      .select(['id', ...COLUMNS]),
-  )) as RecordLinkRow[];
+  // Several mappings of a connection may write one entity (HubSpot calls and notes are both
+  // activities): a full run only sweeps what runs of its own mapping wrote or saw last.
+  const ownMapping = mappingId === undefined ? '' : ` AND ("seen_run_id" IS NULL OR "seen_run_id" IN (SELECT "id" FROM "${SYNC_RUNS_TABLE}" WHERE "connection_id" = ? AND "mapping_id" = ?))`;
+  const rows = await guard('reading record links', async () =>
+    queryRows<RecordLinkRow>(
+      db,
+      `SELECT "id", ${COLUMNS.map((c) => `"${c}"`).join(', ')} FROM "${RECORD_LINKS_TABLE}"
+       WHERE "connection_id" = ? AND "entity" = ? AND "id" > ? AND ("seen_run_id" IS NULL OR "seen_run_id" <> ?)${ownMapping}
+       ORDER BY "id" LIMIT ?`,
+      [connectionId, entity, afterId, runId, ...(mappingId === undefined ? [] : [connectionId, mappingId]), limit],
+    ),
+  );
   return rows.map((r) => ({ ...fromRow(r), id: Number(r.id) }));
 }
 

@@ -2,7 +2,7 @@
 // enqueued, moved through explicit state transitions, with counts updated as pages commit.
 import { SwitchboardError, isSwitchboardError } from '../../errors';
 import { uuidv7 } from '../../util/id';
-import type { Db } from '../db';
+import { Increment, assignments, queryRows, type Db } from '../db';
 import { guard, translateDbError } from '../db-errors';
 import { fromJson, nowIso, toIso, toJson } from '../values';
 
@@ -132,7 +132,8 @@ export async function requestRun(db: Db, input: RequestRun): Promise<{ run: Sync
   };
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const [inserted] = (await db(SYNC_RUNS_TABLE).insert(row, '*')) as SyncRunRow[];
+      const columns = Object.keys(row);
+      const [inserted] = await queryRows<SyncRunRow>(db, `INSERT INTO "${SYNC_RUNS_TABLE}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) RETURNING *`, Object.values(row));
       return { run: fromRow(inserted!), created: true };
     } catch (err) {
       const e = translateDbError(err, 'requesting a run');
@@ -203,7 +204,7 @@ export async function transition(db: Db, id: string, to: RunStatus, patch: Trans
   if (to === 'running') {
     changes['started_at'] = now;
     changes['heartbeat_at'] = now;
-    changes['attempts'] = db.raw('?? + 1', ['attempts']);
+    changes['attempts'] = new Increment(1);
     changes['finished_at'] = null;
     changes['error_code'] = null;
     changes['error_message'] = null;
@@ -216,9 +217,12 @@ export async function transition(db: Db, id: string, to: RunStatus, patch: Trans
   }
   if (patch.worker !== undefined) changes['worker'] = patch.worker;
   if (patch.progress !== undefined) changes['progress'] = toJson(patch.progress);
-  if (patch.counts !== undefined) Object.assign(changes, countIncrements(db, patch.counts));
-  // RETURNING (both databases): the moved row in the same statement.
-  const [row] = (await guard('updating a run', async () => db(SYNC_RUNS_TABLE).where('id', id).whereIn('status', from).update(changes, '*'))) as SyncRunRow[];
+  for (const [column, by] of Object.entries(patch.counts ?? {})) if (by !== undefined && by !== 0) changes[column] = new Increment(by);
+  // One statement, with RETURNING (both databases): the moved row, or nothing.
+  const set = assignments(changes);
+  const [row] = await guard('updating a run', async () =>
+    queryRows<SyncRunRow>(db, `UPDATE "${SYNC_RUNS_TABLE}" SET ${set.sql} WHERE "id" = ? AND "status" IN (${from.map(() => '?').join(', ')}) RETURNING *`, [...set.bindings, id, ...from]),
+  );
   if (row === undefined) {
     const run = await get(db, id);
     throw new SwitchboardError('SB_RUN_INVALID_TRANSITION', `run ${id} is ${run.status}; it cannot become ${to}`, {
@@ -226,14 +230,6 @@ export async function transition(db: Db, id: string, to: RunStatus, patch: Trans
     });
   }
   return fromRow(row);
-}
-
-function countIncrements(db: Db, increments: Partial<RunCounts>): Record<string, unknown> {
-  const changes: Record<string, unknown> = {};
-  for (const [column, by] of Object.entries(increments)) {
-    if (by !== undefined && by !== 0) changes[column] = db.raw('?? + ?', [column, by]);
-  }
-  return changes;
 }
 
 /** Like transition, but answers undefined instead of throwing when the run is not in a source status. */
@@ -249,9 +245,11 @@ export async function tryTransition(db: Db, id: string, to: RunStatus, patch: Tr
 /** Adds to the run's counts (as a page commits, in the page's transaction) and beats the heartbeat. */
 export async function addCounts(db: Db, id: string, increments: Partial<RunCounts>, progress?: Record<string, unknown>): Promise<void> {
   const now = nowIso();
-  const changes: Record<string, unknown> = { updated_at: now, heartbeat_at: now, ...countIncrements(db, increments) };
+  const changes: Record<string, unknown> = { updated_at: now, heartbeat_at: now };
+  for (const [column, by] of Object.entries(increments)) if (by !== undefined && by !== 0) changes[column] = new Increment(by);
   if (progress !== undefined) changes['progress'] = toJson(progress);
-  await guard('updating run counts', async () => db(SYNC_RUNS_TABLE).where('id', id).update(changes));
+  const set = assignments(changes);
+  await guard('updating run counts', async () => queryRows(db, `UPDATE "${SYNC_RUNS_TABLE}" SET ${set.sql} WHERE "id" = ?`, [...set.bindings, id]));
 }
 
 /** Asks a run to stop: a queued run is canceled now; a running one stops at its next page. */
