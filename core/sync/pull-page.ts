@@ -63,11 +63,21 @@ export interface PageOutput {
   refsResolved: number;
   /** Whether the batch linked new records or left references waiting (see resolveLinked). */
   linksChanged: boolean;
+  /** Whether a cancel of the run was asked for (read as the batch committed). */
+  cancelRequested: boolean;
+}
+
+/** What the batches of one run learn along the way. */
+export interface RunMemo {
+  /**
+   * False once a batch found no reference waiting for this entity: later batches skip the
+   * lookup (references added meanwhile by other runs are resolved by the run's final pass).
+   */
+  refsMayWait: boolean;
 }
 
 interface Candidate {
   externalId: string;
-  raw: unknown;
   result: Extract<MapResult, { ok: true }>;
   /** The record's cursor value (its time at the source, for `newest_wins`). */
   cursor: string | number | undefined;
@@ -132,13 +142,13 @@ export class PageBatch {
       }
       this.rejectedIds.delete(externalId);
       this.deletions.delete(externalId);
-      this.upserts.set(externalId, { externalId, raw, result, cursor: cv });
+      this.upserts.set(externalId, { externalId, result, cursor: cv });
     }
   }
 }
 
 /** Writes a batch of mapped pages in one transaction; returns its counts. */
-export async function writeBatch(db: Knex, plan: PullPlan, batch: PageBatch, state: Record<string, unknown>): Promise<PageOutput> {
+export async function writeBatch(db: Knex, plan: PullPlan, batch: PageBatch, state: Record<string, unknown>, memo: RunMemo = { refsMayWait: true }): Promise<PageOutput> {
   const now = new Date().toISOString();
   const entity = plan.mapping.entity;
   const { upserts, deletions, rejected, rejectedIds } = batch;
@@ -146,6 +156,7 @@ export async function writeBatch(db: Knex, plan: PullPlan, batch: PageBatch, sta
   const cursor = batch.cursor;
   let refsResolved = 0;
   let linksChanged = false;
+  let cancelRequested = false;
   const checkpoint: RunCheckpoint = { page: batch.checkpoint, cursor: cursor ?? null };
   await db.transaction(async (trx) => {
     await rejectedRecords.add(trx, rejected);
@@ -244,12 +255,15 @@ export async function writeBatch(db: Knex, plan: PullPlan, batch: PageBatch, sta
     if (plan.mode === 'full') await recordLinks.markSeen(trx, plan.connectionId, entity, seenOnly, plan.runId);
     // References elsewhere that were waiting for the records this page linked.
     const newlyLinked = new Map(toWrite.filter((c) => !links.has(c.externalId)).map((c) => [c.externalId, targets.get(c.externalId)!.crmId] as const));
-    refsResolved = await pendingRefs.resolve(trx, plan.connectionId, entity, newlyLinked);
+    if (newlyLinked.size > 0 && memo.refsMayWait) {
+      memo.refsMayWait = await pendingRefs.waiting(trx, plan.connectionId, entity);
+      if (memo.refsMayWait) refsResolved = await pendingRefs.resolve(trx, plan.connectionId, entity, newlyLinked, { probed: true });
+    }
 
     await syncState.save(trx, { connectionId: plan.connectionId, mappingId: plan.mappingId }, { state, checkpoint: { ...checkpoint }, checkpointRunId: plan.runId });
-    await syncRuns.addCounts(trx, plan.runId, counts);
+    ({ cancelRequested } = await syncRuns.addCounts(trx, plan.runId, counts));
   });
-  return { counts, refsResolved, linksChanged };
+  return { counts, refsResolved, linksChanged, cancelRequested };
 }
 
 /** Whether a CRM edit at `edited` is newer than the source's copy (an unknown source time counts as older). */

@@ -8,7 +8,7 @@ import * as recordLinks from '../store/tables/record-links';
 import * as syncRuns from '../store/tables/sync-runs';
 import * as syncState from '../store/tables/sync-state';
 import { applyLookback, cursorValue, maxCursor } from './cursor';
-import { PageBatch, applyDeletions, compilePlanPaths, writeBatch, type PageCounts, type PullPlan, type RunCheckpoint } from './pull-page';
+import { PageBatch, applyDeletions, compilePlanPaths, writeBatch, type PageCounts, type PageOutput, type PullPlan, type RunCheckpoint, type RunMemo } from './pull-page';
 import type { StreamSource } from './source';
 
 export interface PullOptions {
@@ -18,15 +18,13 @@ export interface PullOptions {
   onPage?: (progress: PullProgress) => void;
   /** Stop between pages (graceful shutdown): the run goes back to `queued`, resumable. */
   stopSignal?: AbortSignal;
-  /** Check the run's cancel flag every this many pages (default 1). */
-  cancelCheckEvery?: number;
-  /** Records written per transaction at most, when the reader is ahead (default 2,000). */
+  /** Records written per transaction at most, when the reader is ahead (default 4,000). */
   batchRecords?: number;
   /** The run's sync state, when the caller has read it already (saves a read). */
   state?: syncState.SyncState;
 }
 
-const DEFAULT_BATCH_RECORDS = 2000;
+const DEFAULT_BATCH_RECORDS = 4000;
 
 export interface PullProgress {
   pages: number;
@@ -75,7 +73,7 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
   // Whether sync_state holds a checkpoint to clear at the end (this run's or a stale one).
   let checkpointed = saved.checkpoint !== null || saved.checkpointRunId !== null;
   const paths = compilePlanPaths(plan);
-  const every = Math.max(1, options.cancelCheckEvery ?? 1);
+  const memo: RunMemo = { refsMayWait: true };
   const reader = new AbortController();
 
   const exhausted = resume !== undefined && resume.page === null;
@@ -140,7 +138,7 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
         room = undefined;
         // An empty last page changes nothing but the run's counts, which go with the run's end.
         const empty = taken.read === 0 && taken.checkpoint === null;
-        const out = empty ? emptyPage(taken, unrecorded) : await writeBatch(db, plan, taken, saved.state);
+        const out = empty ? emptyPage(taken, unrecorded) : await writeBatch(db, plan, taken, saved.state, memo);
         checkpointed ||= !empty;
         runCursor = committedCursor = taken.cursor;
         committed += taken.pages;
@@ -152,7 +150,7 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
         options.onPage?.({ pages: counts.pages, counts: { ...counts }, elapsedMs: Date.now() - started });
         if (taken.checkpoint === null) break;
         const stopping = options.stopSignal?.aborted === true;
-        if ((stopping || counts.pages % every === 0 || taken.pages >= every) && (await syncRuns.isCancelRequested(db, plan.runId))) {
+        if (out.cancelRequested) {
           await syncState.save(db, key, { state: saved.state, checkpoint: null, checkpointRunId: null });
           return { outcome: 'canceled', counts, refsResolved, unrecorded };
         }
@@ -191,10 +189,10 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
 }
 
 /** The counts of an empty page, kept for the run's final transition. */
-function emptyPage(batch: PageBatch, unrecorded: Partial<PageCounts>): { counts: PageCounts; refsResolved: number; linksChanged: boolean } {
+function emptyPage(batch: PageBatch, unrecorded: Partial<PageCounts>): PageOutput {
   const counts = { ...emptyCounts(), pages: batch.pages, requests: batch.requests, retries: batch.retries };
   for (const k of ['pages', 'requests', 'retries'] as const) unrecorded[k] = (unrecorded[k] ?? 0) + counts[k];
-  return { counts, refsResolved: 0, linksChanged: false };
+  return { counts, refsResolved: 0, linksChanged: false, cancelRequested: false };
 }
 
 /** Mark-and-sweep: records linked to this connection's entity that the full run did not see. */

@@ -51,14 +51,13 @@ export async function clear(db: Db, connectionId: string, entity: EntityName, cr
  * `targetEntity`): sets the field on the waiting rows and deletes the pending entries.
  * Returns how many references were resolved.
  */
-export async function resolve(db: Db, connectionId: string, targetEntity: EntityName, linked: ReadonlyMap<string, string>): Promise<number> {
+export async function resolve(db: Db, connectionId: string, targetEntity: EntityName, linked: ReadonlyMap<string, string>, options: { probed?: boolean } = {}): Promise<number> {
   if (linked.size === 0) return 0;
   const externalIds = [...linked.keys()];
   let resolved = 0;
   await guard('resolving pending references', async () => {
     // Most syncs have nothing waiting: one cheap probe instead of a lookup by every id.
-    const any = await db(PENDING_REFS_TABLE).where({ connection_id: connectionId, target_entity: targetEntity }).first('id');
-    if (any === undefined) return;
+    if (options.probed !== true && !(await waiting(db, connectionId, targetEntity))) return;
     for (let i = 0; i < externalIds.length; i += 5000) {
       const waiting = (await whereInList(db, db(PENDING_REFS_TABLE).where({ connection_id: connectionId, target_entity: targetEntity }), 'external_id', externalIds.slice(i, i + 5000)).select(
         'id',
@@ -77,6 +76,12 @@ export async function resolve(db: Db, connectionId: string, targetEntity: Entity
     }
   });
   return resolved;
+}
+
+/** Whether any reference of the connection waits for a record of `targetEntity`. */
+export async function waiting(db: Db, connectionId: string, targetEntity: EntityName): Promise<boolean> {
+  const any = await guard('reading pending references', async () => db(PENDING_REFS_TABLE).where({ connection_id: connectionId, target_entity: targetEntity }).first('id'));
+  return any !== undefined;
 }
 
 /**

@@ -242,14 +242,20 @@ export async function tryTransition(db: Db, id: string, to: RunStatus, patch: Tr
   }
 }
 
-/** Adds to the run's counts (as a page commits, in the page's transaction) and beats the heartbeat. */
-export async function addCounts(db: Db, id: string, increments: Partial<RunCounts>, progress?: Record<string, unknown>): Promise<void> {
+/**
+ * Adds to the run's counts (as a page commits, in the page's transaction) and beats the
+ * heartbeat. Answers whether a cancel was asked for (read in the same statement).
+ */
+export async function addCounts(db: Db, id: string, increments: Partial<RunCounts>, progress?: Record<string, unknown>): Promise<{ cancelRequested: boolean }> {
   const now = nowIso();
   const changes: Record<string, unknown> = { updated_at: now, heartbeat_at: now };
   for (const [column, by] of Object.entries(increments)) if (by !== undefined && by !== 0) changes[column] = new Increment(by);
   if (progress !== undefined) changes['progress'] = toJson(progress);
   const set = assignments(changes);
-  await guard('updating run counts', async () => queryRows(db, `UPDATE "${SYNC_RUNS_TABLE}" SET ${set.sql} WHERE "id" = ?`, [...set.bindings, id]));
+  const [row] = await guard('updating run counts', async () =>
+    queryRows<Pick<SyncRunRow, 'cancel_requested'>>(db, `UPDATE "${SYNC_RUNS_TABLE}" SET ${set.sql} WHERE "id" = ? RETURNING "cancel_requested"`, [...set.bindings, id]),
+  );
+  return { cancelRequested: row?.cancel_requested === true || row?.cancel_requested === 1 };
 }
 
 /** Asks a run to stop: a queued run is canceled now; a running one stops at its next page. */
