@@ -3,7 +3,7 @@
 // A "small run" is a whole pull run of a mapping whose API answers with one empty page.
 // Workers are processes of their own, as `switchboard worker` deploys them (and so are bare
 // BullMQ's); this process asks for the runs and serves the API.
-// Run: npm run bench:queue [-- --runs 1000]
+// Run: npm run bench:queue [-- --runs 3000]
 import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,7 +24,7 @@ import { migrate } from '../core/store/migrate';
 import * as syncRuns from '../core/store/tables/sync-runs';
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '8' }, worker: { type: 'string' }, prefix: { type: 'string' }, db: { type: 'string' } },
+  options: { runs: { type: 'string', default: '3000' }, concurrency: { type: 'string', default: '8' }, worker: { type: 'string' }, prefix: { type: 'string' }, db: { type: 'string' } },
 });
 const RUNS = Number(values.runs);
 const CONCURRENCY = Number(values.concurrency);

@@ -199,11 +199,7 @@ export class Engine {
    * already queued or running for the same connection and mapping is returned instead.
    */
   async requestRun(input: RequestRunInput): Promise<{ run: syncRuns.SyncRun; created: boolean }> {
-    const connection = await connections.identify(this.db, input.connection);
     const mapping = this.registry.mapping(input.mapping);
-    if (mapping.connector !== connection.connectorId) {
-      throw new SwitchboardError('SB_BAD_REQUEST', `mapping "${mapping.id}" reads connector "${mapping.connector}", but connection "${connection.name}" is for "${connection.connectorId}"`);
-    }
     if (input.direction !== undefined && !['pull', 'push', 'both'].includes(input.direction)) {
       throw new SwitchboardError('SB_BAD_REQUEST', `direction must be pull, push or both, not "${String(input.direction)}"`);
     }
@@ -213,13 +209,19 @@ export class Engine {
     if ((input.direction ?? 'pull') !== 'pull' && mapping.push === undefined) {
       throw new SwitchboardError('SB_BAD_REQUEST', `mapping "${mapping.id}" has no push section`);
     }
-    const result = await syncRuns.requestRun(this.db, {
-      connectionId: connection.id,
-      mappingId: mapping.id,
-      direction: input.direction ?? 'pull',
-      mode: input.mode ?? 'incremental',
-      trigger: input.trigger ?? 'api',
-    });
+    const ask = { mappingId: mapping.id, direction: input.direction ?? 'pull', mode: input.mode ?? 'incremental', trigger: input.trigger ?? 'api' } as const;
+    // Usually one statement; otherwise the lookup below says why (no such connection, another
+    // connector's, or a run already active, which is returned).
+    const fresh = await syncRuns.tryRequestRunByName(this.db, { ...ask, connection: input.connection, connectorId: mapping.connector });
+    if (fresh !== undefined) {
+      await this.queue.enqueue(fresh.id, { fresh: true });
+      return { run: fresh, created: true };
+    }
+    const connection = await connections.identify(this.db, input.connection);
+    if (mapping.connector !== connection.connectorId) {
+      throw new SwitchboardError('SB_BAD_REQUEST', `mapping "${mapping.id}" reads connector "${mapping.connector}", but connection "${connection.name}" is for "${connection.connectorId}"`);
+    }
+    const result = await syncRuns.requestRun(this.db, { ...ask, connectionId: connection.id });
     if (result.created || result.run.status === 'queued') await this.queue.enqueue(result.run.id, { fresh: result.created });
     return result;
   }

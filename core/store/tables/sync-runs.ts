@@ -4,6 +4,7 @@ import { SwitchboardError, isSwitchboardError } from '../../errors';
 import { uuidv7 } from '../../util/id';
 import { Increment, assignments, queryRows, type Db } from '../db';
 import { guard, translateDbError } from '../db-errors';
+import { CONNECTIONS_TABLE } from './connections';
 import { fromJson, nowIso, toIso, toJson } from '../values';
 
 export const SYNC_RUNS_TABLE = 'sync_runs';
@@ -117,22 +118,10 @@ export interface RequestRun {
  * connection and mapping (the unique partial index decides, so this holds across processes).
  */
 export async function requestRun(db: Db, input: RequestRun): Promise<{ run: SyncRun; created: boolean }> {
-  const now = nowIso();
-  const row = {
-    id: uuidv7(),
-    connection_id: input.connectionId,
-    mapping_id: input.mappingId,
-    direction: input.direction ?? 'pull',
-    mode: input.mode ?? 'incremental',
-    trigger: input.trigger ?? 'manual',
-    status: 'queued',
-    queued_at: now,
-    created_at: now,
-    updated_at: now,
-  };
+  const row = { ...newRunRow(input), connection_id: input.connectionId };
+  const columns = Object.keys(row);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const columns = Object.keys(row);
       const [inserted] = await queryRows<SyncRunRow>(db, `INSERT INTO "${SYNC_RUNS_TABLE}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) RETURNING *`, Object.values(row));
       return { run: fromRow(inserted!), created: true };
     } catch (err) {
@@ -144,6 +133,46 @@ export async function requestRun(db: Db, input: RequestRun): Promise<{ run: Sync
     }
   }
   throw new SwitchboardError('SB_CONFLICT', `could not queue a run for ${input.mappingId}: runs keep starting and finishing concurrently`);
+}
+
+/**
+ * `requestRun` for a connection given by id or name, which must be of `connectorId`, in one
+ * statement: what asking for a run costs when it can simply be inserted. Undefined when it
+ * cannot (no such connection of that connector, or a run already active): the caller looks
+ * the connection up and asks `requestRun`, which tells these cases apart.
+ */
+export async function tryRequestRunByName(db: Db, input: Omit<RequestRun, 'connectionId'> & { connection: string; connectorId: string }): Promise<SyncRun | undefined> {
+  const row = newRunRow(input);
+  const columns = Object.keys(row);
+  // No such connection: the subquery is NULL and the NOT NULL column refuses the row.
+  const connection = `(SELECT c."id" FROM "${CONNECTIONS_TABLE}" c WHERE (c."id" = ? OR c."name" = ?) AND c."connector_id" = ? ORDER BY CASE WHEN c."id" = ? THEN 0 ELSE 1 END LIMIT 1)`;
+  try {
+    const [inserted] = await queryRows<SyncRunRow>(
+      db,
+      `INSERT INTO "${SYNC_RUNS_TABLE}" (${columns.map((c) => `"${c}"`).join(', ')}, "connection_id") VALUES (${columns.map(() => '?').join(', ')}, ${connection}) RETURNING *`,
+      [...Object.values(row), input.connection, input.connection, input.connectorId, input.connection],
+    );
+    return inserted === undefined ? undefined : fromRow(inserted);
+  } catch (err) {
+    const e = translateDbError(err, 'requesting a run');
+    if (e.code === 'SB_DB_UNIQUE' || e.code === 'SB_DB_INVALID_VALUE') return undefined;
+    throw e;
+  }
+}
+
+function newRunRow(input: Omit<RequestRun, 'connectionId'>): Record<string, string> {
+  const now = nowIso();
+  return {
+    id: uuidv7(),
+    mapping_id: input.mappingId,
+    direction: input.direction ?? 'pull',
+    mode: input.mode ?? 'incremental',
+    trigger: input.trigger ?? 'manual',
+    status: 'queued',
+    queued_at: now,
+    created_at: now,
+    updated_at: now,
+  };
 }
 
 export async function findActive(db: Db, connectionId: string, mappingId: string): Promise<SyncRun | undefined> {

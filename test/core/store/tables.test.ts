@@ -70,6 +70,21 @@ describe.each(DIALECTS)('engine tables on %s', (dialect) => {
       expect(next.run.id).not.toBe(run.id);
     });
 
+    it('asks for a run by connection id or name in one statement, and says when it cannot', async () => {
+      const ask = { mappingId: 'm-by-name', mode: 'full' as const, trigger: 'api' as const };
+      const byName = await syncRuns.tryRequestRunByName(db.knex, { ...ask, connection: 'main', connectorId: 'hubspot' });
+      expect(byName).toMatchObject({ connectionId, mappingId: 'm-by-name', status: 'queued', mode: 'full', trigger: 'api' });
+      // A run is already active for this connection and mapping.
+      expect(await syncRuns.tryRequestRunByName(db.knex, { ...ask, connection: connectionId, connectorId: 'hubspot' })).toBeUndefined();
+      await syncRuns.transition(db.knex, byName!.id, 'running');
+      await syncRuns.transition(db.knex, byName!.id, 'succeeded');
+      expect(await syncRuns.tryRequestRunByName(db.knex, { ...ask, connection: connectionId, connectorId: 'hubspot' })).toMatchObject({ connectionId, status: 'queued' });
+      // Another connector's connection, or none.
+      expect(await syncRuns.tryRequestRunByName(db.knex, { ...ask, mappingId: 'm-other', connection: 'main', connectorId: 'salesforce' })).toBeUndefined();
+      expect(await syncRuns.tryRequestRunByName(db.knex, { ...ask, mappingId: 'm-other', connection: 'nope', connectorId: 'hubspot' })).toBeUndefined();
+      expect(await syncRuns.list(db.knex, { mappingId: 'm-other' })).toEqual([]);
+    });
+
     it('moves only along allowed transitions, compare-and-set', async () => {
       const { run } = await syncRuns.requestRun(db.knex, { connectionId, mappingId: 'm-transitions' });
       const both = await Promise.all([syncRuns.tryTransition(db.knex, run.id, 'running'), syncRuns.tryTransition(db.knex, run.id, 'running')]);
