@@ -13,12 +13,39 @@ function asTime(value: string | number): number | undefined {
 
 /** Negative, zero or positive as a sorts before, with or after b. */
 export function compareCursor(a: string | number, b: string | number): number {
-  const ta = asTime(a);
-  const tb = asTime(b);
+  return compareRead(a, asTime(a), b, asTime(b));
+}
+
+/** compareCursor for values already read as times. */
+function compareRead(a: string | number, ta: number | undefined, b: string | number, tb: number | undefined): number {
   if (ta !== undefined && tb !== undefined) return ta - tb;
   const sa = String(a);
   const sb = String(b);
   return sa < sb ? -1 : sa > sb ? 1 : 0;
+}
+
+/** The greatest of a stream of cursor values, each read as a time once (records of a page). */
+export class CursorMax {
+  #value: string | number | undefined;
+  #time: number | undefined;
+
+  constructor(initial: string | number | undefined) {
+    this.#value = initial;
+    this.#time = initial === undefined ? undefined : asTime(initial);
+  }
+
+  get value(): string | number | undefined {
+    return this.#value;
+  }
+
+  offer(candidate: string | number | undefined): void {
+    if (candidate === undefined) return;
+    const time = asTime(candidate);
+    if (this.#value === undefined || compareRead(candidate, time, this.#value, this.#time) > 0) {
+      this.#value = candidate;
+      this.#time = time;
+    }
+  }
 }
 
 /** A usable cursor value from a record's field, or undefined. */

@@ -15,7 +15,7 @@ import * as syncState from '../store/tables/sync-state';
 import { uuidv7 } from '../util/id';
 import { getPath, parsePath, type Path } from '../util/path';
 import type { CompiledPullMapping, MapResult, RefValue } from '../mapping/compile-pull';
-import { cursorValue, maxCursor } from './cursor';
+import { CursorMax, cursorValue } from './cursor';
 import { epochMs } from '../util/time';
 
 export interface PullPlan {
@@ -104,12 +104,21 @@ export class PageBatch {
   /** The reader's resume point after the last page added; null once the stream is exhausted. */
   checkpoint: Record<string, unknown> | null = null;
 
+  readonly #cursor: CursorMax;
+
   constructor(
     private readonly plan: PullPlan,
     private readonly paths: ReturnType<typeof compilePlanPaths>,
-    /** The greatest cursor value of the run so far, this batch included. */
-    public cursor: string | number | undefined,
-  ) {}
+    /** The greatest cursor value of the run before this batch. */
+    cursor: string | number | undefined,
+  ) {
+    this.#cursor = new CursorMax(cursor);
+  }
+
+  /** The greatest cursor value of the run so far, this batch included. */
+  get cursor(): string | number | undefined {
+    return this.#cursor.value;
+  }
 
   add(page: { records: readonly unknown[]; checkpoint: Record<string, unknown> | null; requests: number; retries: number }, now: string): void {
     const { plan, paths } = this;
@@ -126,7 +135,7 @@ export class PageBatch {
       }
       const externalId = String(id);
       const cv = paths.cursor === undefined ? undefined : cursorValue(getPath(raw, paths.cursor));
-      this.cursor = maxCursor(this.cursor, cv);
+      this.#cursor.offer(cv);
       this.upserts.delete(externalId); // re-inserted below, so the order is the last occurrence's
       if (paths.deleted !== undefined && plan.deleted !== undefined && getPath(raw, paths.deleted) === plan.deleted.equals) {
         this.rejectedIds.delete(externalId);
