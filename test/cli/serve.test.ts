@@ -42,8 +42,11 @@ async function start(cwd: string, env: NodeJS.ProcessEnv): Promise<Server> {
   return { child, stdout: () => out, stderr: () => err, url };
 }
 
-async function stop(server: Server): Promise<number | null> {
-  const exited = new Promise<number | null>((resolve) => server.child.once('exit', (code) => resolve(code)));
+/** SIGTERM, then the exit code (or the signal that ended it, with what it wrote, to say why). */
+async function stop(server: Server): Promise<number | string> {
+  const exited = new Promise<number | string>((resolve) =>
+    server.child.once('exit', (code, signal) => resolve(code ?? `${String(signal)}\n${server.stdout()}\n${server.stderr()}`)),
+  );
   server.child.kill('SIGTERM');
   return exited;
 }
