@@ -150,7 +150,9 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
         options.onPage?.({ pages: counts.pages, counts: { ...counts }, elapsedMs: Date.now() - started });
         if (taken.checkpoint === null) break;
         const stopping = options.stopSignal?.aborted === true;
-        if (out.cancelRequested) {
+        // The batch's commit read the cancel flag; a stop (shutdown, or the queue aborting a
+        // canceled run) reads it again, as the cancel may have come after that commit.
+        if (out.cancelRequested || (stopping && (await syncRuns.isCancelRequested(db, plan.runId)))) {
           await syncState.save(db, key, { state: saved.state, checkpoint: null, checkpointRunId: null });
           return { outcome: 'canceled', counts, refsResolved, unrecorded };
         }
