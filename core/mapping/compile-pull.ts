@@ -125,7 +125,16 @@ export function hashValues(values: Record<string, unknown>, refs: readonly RefVa
   return h.digest('base64url');
 }
 
+const compiled = new WeakMap<MappingDefinition, CompiledPullMapping>();
+
+/** Compiles a mapping (once per definition object; later calls return the same result). */
 export function compilePullMapping(def: MappingDefinition): CompiledPullMapping {
+  let mapping = compiled.get(def);
+  if (mapping === undefined) compiled.set(def, (mapping = compileUncached(def)));
+  return mapping;
+}
+
+function compileUncached(def: MappingDefinition): CompiledPullMapping {
   const entity = def.entity as EntityName;
   const columns = ENTITIES[entity].fields;
   const fields: CompiledField[] = Object.entries(def.fields).map(([name, field]) => {

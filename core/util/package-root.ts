@@ -20,6 +20,9 @@ export function packageRoot(): string {
   }
 }
 
+let version: string | undefined;
+
+/** The package's version (read once). */
 export function packageVersion(): string {
-  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  return (version ??= (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version);
 }
