@@ -41,3 +41,19 @@ export interface Command {
   /** Resolves to the process exit code. */
   run(ctx: CommandContext): Promise<number>;
 }
+
+/**
+ * Resolves at the first SIGTERM or SIGINT. The handlers are installed at the call, so call it
+ * before announcing readiness: a supervisor that waits for that line may signal at once.
+ */
+export function untilStopSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve();
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+}

@@ -1,7 +1,7 @@
 // `switchboard serve`: the management and CRM API over HTTP, with the engine's queue (in
 // process, or BullMQ when REDIS_URL is set). Stops gracefully on SIGTERM or SIGINT: no new
 // connections, requests in flight answered, runs back to the queue at a page boundary.
-import { engineSource, type Command } from '../command';
+import { engineSource, untilStopSignal, type Command } from '../command';
 import { SwitchboardError } from '../../core/errors';
 import { Engine } from '../../core/engine';
 import { createLogger } from '../../core/logger';
@@ -54,17 +54,12 @@ DATABASE_URL, SWITCHBOARD_SECRET_KEY, LOG_LEVEL.`,
       const address = await app.listen({ port, host });
       // Credentials go to stdout, never to the log.
       if (admin !== undefined) io.stdout.write(`No API client existed: created one with every scope.\n${credentialsText(admin.client, admin.clientSecret, publicUrl ?? address)}`);
+      // Signals are handled before the address is announced: whoever waits for that line may
+      // send SIGTERM at once.
+      const stopped = untilStopSignal();
       logger.info({ address, queue: engine.queue.kind, recovered: recovered.length, schedules }, 'serving');
       io.stdout.write(`listening on ${address} (API docs at ${address}/docs)\n`);
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGTERM', stop);
-          process.off('SIGINT', stop);
-          resolve();
-        };
-        process.on('SIGTERM', stop);
-        process.on('SIGINT', stop);
-      });
+      await stopped;
       logger.info('shutting down: answering requests in flight, runs back to the queue');
       io.stdout.write('shutting down\n');
       return 0;

@@ -1,6 +1,6 @@
 // `switchboard worker`: a BullMQ worker process (scale-out): takes runs from the shared queue
 // until SIGTERM or SIGINT, then finishes the current page of each run, checkpoints and exits.
-import { engineSource, type Command } from '../command';
+import { engineSource, untilStopSignal, type Command } from '../command';
 import { SwitchboardError } from '../../core/errors';
 import { Engine } from '../../core/engine';
 import { createLogger } from '../../core/logger';
@@ -38,13 +38,11 @@ Options:
     });
     const recovered = await engine.recover();
     const schedules = await engine.loadSchedules();
+    // Signals are handled before "ready" is announced: whoever waits for it may stop us at once.
+    const stopped = untilStopSignal();
     logger.info({ concurrency, recovered: recovered.length, schedules }, 'worker started');
     io.stdout.write(`worker ${process.pid} ready (concurrency ${concurrency})\n`);
-    await new Promise<void>((resolve) => {
-      const stop = (): void => resolve();
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-    });
+    await stopped;
     logger.info('worker stopping: finishing current pages');
     await engine.close();
     io.stdout.write(`worker ${process.pid} stopped\n`);
