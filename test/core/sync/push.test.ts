@@ -30,7 +30,8 @@ interface BatchApi {
   records: Map<string, Input>;
   /** Applied batch requests, with their idempotency keys. */
   batches: { key: string | undefined; inputs: Input[] }[];
-  options: { reverse?: boolean; drop?: string; refuse?: string; unauthorized?: boolean };
+  /** `beforeBatch`: awaited before a batch is applied (a test acting at a known point of a run). */
+  options: { reverse?: boolean; drop?: string; refuse?: string; unauthorized?: boolean; beforeBatch?: () => Promise<void> };
 }
 
 /** A batch upsert API keyed by email (`POST /batch`), and `DELETE /one/:id`; 400 for a batch holding `refuse`. */
@@ -39,9 +40,10 @@ async function batchApi(faults?: Faults): Promise<BatchApi> {
   const batches: BatchApi['batches'] = [];
   const options: BatchApi['options'] = {};
   const api = await startMockServer(
-    (req: LoggedRequest) => {
+    async (req: LoggedRequest) => {
       if (options.unauthorized === true) return { status: 401, body: { error: 'bad token' } };
       if (req.method === 'POST' && req.path === '/batch') {
+        await options.beforeBatch?.();
         const inputs = (jsonBody(req) as { inputs: Input[] }).inputs.map(({ email, name }) => ({ email, name }));
         if (inputs.some((i) => i.email === options.refuse)) return { status: 400, body: { error: `invalid email ${options.refuse}` } };
         batches.push({ key: req.headers['idempotency-key'] as string | undefined, inputs });
@@ -240,17 +242,16 @@ describe.each(DIALECTS)('push runner on %s', (dialect) => {
   it('stops between requests when canceled, and the next run delivers the rest once', async () => {
     const { push, server } = await setup(connector());
     await contacts(12);
-    let canceled = false;
-    const first = await push(async (progress) => {
-      // After the first request's results are stored.
-      if (canceled || progress.counts.records_created === 0) return;
-      canceled = true;
+    // The cancel is committed while the first request is at the API: the run must stop before
+    // the second (batches of 5).
+    server.options.beforeBatch = async () => {
+      delete server.options.beforeBatch;
       const [active] = await syncRuns.list(db.knex, { status: 'running' });
       await syncRuns.requestCancel(db.knex, active!.id);
-    });
+    };
+    const first = await push();
     expect(first.status).toBe('canceled');
-    expect(server.records.size).toBeGreaterThan(0);
-    expect(server.records.size).toBeLessThan(12);
+    expect(server.records.size).toBe(5);
     await push();
     expect(server.records.size).toBe(12);
     expect(server.batches.flatMap((b) => b.inputs)).toHaveLength(12);
