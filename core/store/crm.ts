@@ -160,10 +160,34 @@ export async function softDelete(db: Db, entityName: string, id: string, options
 export async function hardDelete(db: Db, entityName: string, id: string, options: WriteOptions = {}): Promise<void> {
   const entity = assertEntity(entityName);
   await write(db, entity, {}, async (trx) => {
+    await clearReferences(trx, entity, [id], options);
     const n = await trx(entity).where('id', id).delete();
     if (n === 0) throw notFound(entity, id);
     await recordChange(trx, entity, id, 'delete', {}, options);
   });
+}
+
+/**
+ * Before a hard delete of `ids`: the records that reference them lose the reference as a write
+ * of their own (updated_at moves, so "changed since" readers see it, and the outbox carries it
+ * to push runs unless the delete comes from a sync), rather than silently through the foreign
+ * key's ON DELETE SET NULL.
+ */
+export async function clearReferences(trx: Knex.Transaction, target: EntityName, ids: readonly string[], options: WriteOptions): Promise<void> {
+  if (ids.length === 0) return;
+  const now = nowIso();
+  for (const [entity, def] of Object.entries(ENTITIES) as [EntityName, (typeof ENTITIES)[EntityName]][]) {
+    for (const [field, spec] of Object.entries(def.fields)) {
+      if (spec.type !== 'ref' || spec.ref !== target) continue;
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
+        const referencing = (await trx(entity).whereIn(field, chunk).select('id')) as { id: string }[];
+        if (referencing.length === 0) continue;
+        await trx(entity).whereIn(field, chunk).update({ [field]: null, updated_at: now });
+        for (const r of referencing) await recordChange(trx, entity, r.id, 'update', { [field]: null }, options);
+      }
+    }
+  }
 }
 
 async function recordChange(

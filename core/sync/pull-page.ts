@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import type { Db } from '../store/db';
 import type { EntityName } from '../store/entities';
 import { bulkUpsertValues } from '../store/crm-bulk';
+import { clearReferences } from '../store/crm';
 import { toIso } from '../store/values';
 import * as recordLinks from '../store/tables/record-links';
 import * as pendingRefs from '../store/tables/pending-refs';
@@ -370,6 +371,7 @@ export async function applyDeletions(trx: Knex.Transaction, plan: Pick<PullPlan,
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
     if (plan.deletes === 'hard') {
+      await clearReferences(trx, entity, chunk, { origin: 'sync' });
       n += await trx(entity).whereIn('id', chunk).delete();
     } else {
       const now = new Date().toISOString();

@@ -201,12 +201,24 @@ describe.each(DIALECTS)('CRM repository on %s', (dialect) => {
     await expectCode(crm.bulkUpsert(db.knex, 'deals', [{ id: '01920000-0000-7000-8000-000000000003', amount: 'lots' }]), 'SB_DB_INVALID_VALUE');
   });
 
-  it('hard-deletes, nulling references to the record', async () => {
+  it('hard-deletes, nulling references to the record as writes of their own (updated_at, outbox)', async () => {
     const company = await crm.create(db.knex, 'companies', { name: 'Gone' });
     const contact = await crm.create(db.knex, 'contacts', { email: 'orphan@x.test', company_id: company.id });
-    await crm.hardDelete(db.knex, 'companies', company.id);
+    const deal = await crm.create(db.knex, 'deals', { name: 'Orphan deal', company_id: company.id, contact_id: contact.id });
+    const before = await outbox.latestId(db.knex);
+    await new Promise((r) => setTimeout(r, 5)); // updated_at has millisecond precision
+    await crm.hardDelete(db.knex, 'companies', company.id, { origin: 'api' });
     expect(await crm.find(db.knex, 'companies', company.id, { includeDeleted: true })).toBeUndefined();
-    expect((await crm.get(db.knex, 'contacts', contact.id)).company_id).toBeNull();
+    const after = await crm.get(db.knex, 'contacts', contact.id);
+    expect(after.company_id).toBeNull();
+    expect(after.updated_at > contact.updated_at).toBe(true);
+    expect(await crm.get(db.knex, 'deals', deal.id)).toMatchObject({ company_id: null, contact_id: contact.id });
+    const changes = (await outbox.listAfter(db.knex, before, 10)).map((c) => [c.entity, c.recordId, c.operation, c.changes]);
+    expect(changes).toEqual([
+      ['contacts', contact.id, 'update', { company_id: null }],
+      ['deals', deal.id, 'update', { company_id: null }],
+      ['companies', company.id, 'delete', {}],
+    ]);
     await expectCode(crm.hardDelete(db.knex, 'companies', company.id), 'SB_DB_NOT_FOUND');
   });
 });

@@ -234,8 +234,15 @@ describe.each(DIALECTS)('pull runner on %s', (dialect) => {
 
     const hard = await setup({ ...contactsDef, id: 'mark-hard', match_on: [], deletes: 'hard' });
     await hard.run(new ListSource([{ id: 1, email: 'h1@x.test', name: 'H', updated: '1' }]));
+    const [contact] = (await crm.list(db.knex, 'contacts', { filter: { email: 'h1@x.test' } })).items;
+    const deal = await crm.create(db.knex, 'deals', { name: 'Referencing', contact_id: contact!.id }, { origin: 'sync' });
+    await new Promise((r) => setTimeout(r, 5)); // updated_at has millisecond precision
     await hard.run(new ListSource([{ id: 1, email: 'h1@x.test', updated: '2', archived: true }]), 'incremental');
     expect((await crm.list(db.knex, 'contacts', { filter: { email: 'h1@x.test' }, includeDeleted: true })).items).toHaveLength(0);
+    // The deal lost its contact as a write of its own: "changed since" readers see it.
+    const after = await crm.get(db.knex, 'deals', deal.id);
+    expect(after.contact_id).toBeNull();
+    expect(after.updated_at > deal.updated_at).toBe(true);
   });
 
   it('lets CRM edits win under crm_wins, and the newest side win under newest_wins', async () => {
