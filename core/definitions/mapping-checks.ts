@@ -16,7 +16,7 @@ export interface KnownDefinitions {
 
 const SOURCES = ['path', 'template', 'value', 'ref'] as const;
 const FIELD_NAME = /^[a-z_][a-z0-9_]*$/;
-const PUSH_SOURCES = ['field', 'template', 'value'] as const;
+const PUSH_SOURCES = ['field', 'template', 'value', 'ref'] as const;
 
 export function mappingProblems(doc: SourceDocument, known: KnownDefinitions | undefined): Problem[] {
   const root = asObject(doc.value);
@@ -45,7 +45,7 @@ export function mappingProblems(doc: SourceDocument, known: KnownDefinitions | u
       }
     });
   }
-  checkPush(check, asObject(root['push']), connector, columns);
+  checkPush(check, asObject(root['push']), connector, columns, entity);
   return check.problems;
 }
 
@@ -108,7 +108,7 @@ function refHint(check: Checker, at: string, name: string, target: string | unde
   });
 }
 
-function checkPush(check: Checker, push: JsonObject | undefined, connector: ConnectorDefinition | undefined, columns: Readonly<Record<string, unknown>> | undefined): void {
+function checkPush(check: Checker, push: JsonObject | undefined, connector: ConnectorDefinition | undefined, columns: Readonly<Record<string, unknown>> | undefined, entity: string | undefined): void {
   if (push === undefined) return;
   const kinds = ['create', 'update', 'delete'] as const;
   if (!kinds.some((k) => has(push, k))) check.add('/push', 'push needs at least one of "create", "update", "delete"', { anchor: 'key' });
@@ -136,6 +136,11 @@ function checkPush(check: Checker, push: JsonObject | undefined, connector: Conn
     }
     onlyOneSource(check, at, spec, PUSH_SOURCES);
     checkCrmField(joinPointer(at, 'field'), spec['field']);
+    const ref = spec['ref'];
+    if (typeof ref === 'string' && columns !== undefined) {
+      const refs = Object.entries(columns).filter(([, c]) => (c as { type?: string }).type === 'ref').map(([n]) => n);
+      if (!refs.includes(ref)) check.add(joinPointer(at, 'ref'), `"${ref}" is not a reference field of ${entity ?? 'the entity'}${didYouMean(ref, refs)}`, { hint: `reference fields: ${refs.join(', ') || 'none'}` });
+    }
     check.template(joinPointer(at, 'template'), spec['template'], ROOTS.mapping);
   }
 }

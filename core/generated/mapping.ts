@@ -34,7 +34,7 @@ export type Transform =
  */
 export type MappingField = Path | MappingFieldSpec;
 /**
- * A payload value: a CRM field name (e.g. `email`, `custom.score`, or `external_id`: the record's id in the API, known for updates and deletes), or an object with exactly one of `field`, `template`, `value`.
+ * A payload value: a CRM field name (e.g. `email`, `custom.score`, or `external_id`: the record's id in the API, known for updates and deletes), or an object with exactly one of `field`, `template`, `value`, `ref`.
  */
 export type PushField = string | PushFieldSpec;
 
@@ -165,7 +165,7 @@ export interface MappingPush {
   };
 }
 /**
- * Where a payload value comes from (exactly one of `field`, `template`, `value`), then `transform`, `map` and `default`.
+ * Where a payload value comes from (exactly one of `field`, `template`, `value`, `ref`), then `transform`, `map` and `default`.
  */
 export interface PushFieldSpec {
   /**
@@ -180,6 +180,10 @@ export interface PushFieldSpec {
    * A constant value.
    */
   value?: unknown;
+  /**
+   * A reference field of the entity (e.g. `company_id`): the id in the API, on this connection, of the record it points to, read from that record's link. Null when the field is empty; left out of the payload (or `default`) when that record is not linked to the connection yet, so an update never clears it at the API (push the referenced entity first).
+   */
+  ref?: string;
   /**
    * Helpers applied to the value in order.
    */

@@ -6,7 +6,9 @@ import { dialectOf, type Db } from '../store/db';
 import { guard } from '../store/db-errors';
 import { readRecord } from '../store/entity-records';
 import * as outbox from '../store/tables/change-outbox';
-import { RECORD_LINKS_TABLE } from '../store/tables/record-links';
+import { RECORD_LINKS_TABLE, findByCrmIds } from '../store/tables/record-links';
+import type { EntityName } from '../store/entities';
+import type { PushContext } from '../mapping/compile-push';
 import { whereInList } from '../store/upsert';
 import { toIso } from '../store/values';
 import type { ErrorCode } from '../errors';
@@ -99,6 +101,22 @@ function overtaken(plan: PushPlan, record: PendingRecord, row: Record<string, un
   return true;
 }
 
+/** The external ids, on the plan's connection, of the records the rows reference through `ref` push fields. */
+async function referencedExternalIds(db: Db, plan: PushPlan, rows: readonly Record<string, unknown>[]): Promise<NonNullable<PushContext['externalIdOf']>> {
+  const wanted = new Map<EntityName, Set<string>>();
+  for (const { field, entity } of plan.mapping.refFields) {
+    let ids = wanted.get(entity);
+    if (ids === undefined) wanted.set(entity, (ids = new Set()));
+    for (const row of rows) if (typeof row[field] === 'string' && row[field] !== '') ids.add(row[field] as string);
+  }
+  const found = new Map<string, string>();
+  for (const [entity, ids] of wanted) {
+    if (ids.size === 0) continue;
+    for (const [crmId, link] of await findByCrmIds(db, plan.connectionId, entity, [...ids])) found.set(`${entity}\u0000${crmId}`, link.externalId);
+  }
+  return (entity, crmId) => found.get(`${entity}\u0000${crmId}`);
+}
+
 /** Decides what to do with each pending record, from its current row and link. */
 export async function decide(db: Db, plan: PushPlan, records: readonly PendingRecord[], now: string): Promise<Decision[]> {
   if (records.length === 0) return [];
@@ -106,7 +124,8 @@ export async function decide(db: Db, plan: PushPlan, records: readonly PendingRe
   const rows = (await guard(`reading ${plan.entity}`, async () => whereInList(db, db(plan.entity), 'id', ids).select('*'))) as Record<string, unknown>[];
   const byId = new Map(rows.map((r) => [String(r['id']), readRecord(plan.entity, r)]));
   const links = await linksOf(db, plan, ids);
-  const ctx = { config: plan.config, now };
+  const ctx: PushContext = { config: plan.config, now };
+  if (plan.mapping.refFields.length > 0) ctx.externalIdOf = await referencedExternalIds(db, plan, rows);
   return records.map((record): Decision => {
     const row = byId.get(record.crmId);
     const link = links.get(record.crmId);

@@ -66,6 +66,31 @@ describe('compilePushMapping', () => {
     expect(failing.build(row, null, ctx)).toMatchObject({ ok: false, code: 'SB_TEMPLATE_RENDER_FAILED', field: 'properties.n' });
   });
 
+  it('sends the external id of a referenced record (ref): null for an empty field, left out when not linked', () => {
+    const deals = compilePushMapping({
+      id: 'hub-deals',
+      connector: 'hub',
+      stream: 'deals',
+      entity: 'deals',
+      fields: { name: 'properties.dealname' },
+      push: { create: 'upsert', fields: { 'properties.dealname': 'name', 'associations.company': { ref: 'company_id' }, 'associations.contact': { ref: 'contact_id', default: 'none' } } },
+    });
+    expect(deals.refFields).toEqual([
+      { field: 'company_id', entity: 'companies' },
+      { field: 'contact_id', entity: 'contacts' },
+    ]);
+    const linked = { ...ctx, externalIdOf: (entity: string, crmId: string) => (entity === 'companies' && crmId === 'co-1' ? '9001' : undefined) };
+    const deal = { id: 'd-1', name: 'Big', company_id: 'co-1', contact_id: 'c-unlinked' };
+    expect(deals.build(deal, null, linked)).toMatchObject({ ok: true, payload: { properties: { dealname: 'Big' }, associations: { company: '9001', contact: 'none' } } });
+    // The referenced company is linked later: the payload (and its hash) changes.
+    const before = deals.build({ ...deal, company_id: 'co-2' }, null, linked);
+    expect(before.ok && before.payload['associations']).toEqual({ contact: 'none' });
+    expect(deals.build({ ...deal, company_id: null }, null, linked)).toMatchObject({ ok: true, payload: { associations: { company: null } } });
+    const after = deals.build({ ...deal, company_id: 'co-2' }, null, { ...ctx, externalIdOf: () => '9002' });
+    expect(before.ok && after.ok && before.hash !== after.hash).toBe(true);
+    expect(() => compilePushMapping({ ...def, push: { create: 'upsert', fields: { x: { ref: 'email' } } } })).toThrow(/not a reference field of contacts/);
+  });
+
   it('refuses paths that would reach a prototype', () => {
     expect(() => compilePushMapping({ ...def, push: { create: 'upsert', fields: { '__proto__.x': 'email' } } })).toThrow(/not allowed/);
   });

@@ -135,6 +135,25 @@ describe.each(DIALECTS)('push runner on %s', (dialect) => {
     return out;
   };
 
+  it('sends the external id of a referenced record (ref push field) from its link on the connection', async () => {
+    const mapping: MappingDefinition = { ...MAPPING, id: 'batchy-contacts-company', push: { ...MAPPING.push!, fields: { ...MAPPING.push!.fields, company: { ref: 'company_id' } } } };
+    const { conn, push, server } = await setup(connector(), { mapping });
+    const linked = await crm.create(db.knex, 'companies', { name: 'Linked Co' }, { origin: 'sync' });
+    const unlinked = await crm.create(db.knex, 'companies', { name: 'Not there yet' }, { origin: 'sync' });
+    await recordLinks.upsert(db.knex, conn.id, 'companies', [{ crmId: linked.id, externalId: 'co-77' }]);
+    await crm.create(db.knex, 'contacts', { email: 'ref1@example.com', company_id: linked.id }, opts);
+    await crm.create(db.knex, 'contacts', { email: 'ref2@example.com', company_id: unlinked.id }, opts);
+    await crm.create(db.knex, 'contacts', { email: 'ref3@example.com' }, opts);
+    expect((await push()).counts).toMatchObject({ records_created: 3 });
+    // Linked: its id in the API; not linked (yet): left out, never cleared; no company: null.
+    const sent = server.api.requests.flatMap((r) => (jsonBody(r) as { inputs: { email: string; payload: Record<string, unknown> }[] }).inputs);
+    expect(sent.map((i) => [i.email, 'company' in i.payload ? i.payload['company'] : 'left out'])).toEqual([
+      ['ref1@example.com', 'co-77'],
+      ['ref2@example.com', 'left out'],
+      ['ref3@example.com', null],
+    ]);
+  });
+
   it('pairs batch results with records by the match key when the API reorders them', async () => {
     const { conn, push, server } = await setup(connector());
     server.options.reverse = true;
