@@ -116,9 +116,14 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
         for await (const page of pages) {
           while (batch.read >= maxRecords && !stopped) await new Promise<void>((r) => (room = r));
           if (stopped) break;
+          // Around each page's mapping, let the event loop hand the writer its finished
+          // statements first: the writer's chain of statements is what bounds a run, and each
+          // of them waits for the main thread to be free.
+          await yieldToIo();
           batch.add(page, new Date().toISOString());
           produced += 1;
           signal();
+          await yieldToIo();
           if (page.checkpoint === null) break;
         }
       } catch (err) {
@@ -195,6 +200,10 @@ function emptyPage(batch: PageBatch, unrecorded: Partial<PageCounts>): PageOutpu
   const counts = { ...emptyCounts(), pages: batch.pages, requests: batch.requests, retries: batch.retries };
   for (const k of ['pages', 'requests', 'retries'] as const) unrecorded[k] = (unrecorded[k] ?? 0) + counts[k];
   return { counts, refsResolved: 0, linksChanged: false, cancelRequested: false };
+}
+
+function yieldToIo(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 /** Mark-and-sweep: records linked to this connection's entity that the full run did not see. */
