@@ -18,13 +18,13 @@ export interface PullOptions {
   onPage?: (progress: PullProgress) => void;
   /** Stop between pages (graceful shutdown): the run goes back to `queued`, resumable. */
   stopSignal?: AbortSignal;
-  /** Records written per transaction at most, when the reader is ahead (default 4,000). */
+  /** Records written per transaction at most, when the reader is ahead (default 8,000). */
   batchRecords?: number;
   /** The run's sync state, when the caller has read it already (saves a read). */
   state?: syncState.SyncState;
 }
 
-const DEFAULT_BATCH_RECORDS = 4000;
+const DEFAULT_BATCH_RECORDS = 8000;
 
 export interface PullProgress {
   pages: number;
