@@ -136,12 +136,17 @@ export async function queryRows<T>(db: Db, sql: string, bindings: readonly unkno
   return (dialectOf(db) === 'postgres' ? (result as { rows: T[] }).rows : result) as T[];
 }
 
+/** An SQL identifier, double-quoted (both databases). */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
 /** `"a" = ?, "b" = "b" + ?`: SET assignments (an `Increment` adds to the column) and their bindings. */
 export function assignments(changes: Readonly<Record<string, unknown>>): { sql: string; bindings: unknown[] } {
   const parts: string[] = [];
   const bindings: unknown[] = [];
   for (const [column, value] of Object.entries(changes)) {
-    const c = `"${column.replace(/"/g, '""')}"`;
+    const c = quoteIdent(column);
     if (value instanceof Increment) {
       parts.push(`${c} = ${c} + ?`);
       bindings.push(value.by);

@@ -1,15 +1,13 @@
 // Multi-row `INSERT ... ON CONFLICT (...) DO UPDATE` for both databases, chunked. Never knex's
 // multi-row insert: on SQLite it becomes a compound SELECT, slower and capped at 500 rows.
 import type { Knex } from 'knex';
-import { dialectOf, type Db } from './db';
+import { dialectOf, quoteIdent, type Db } from './db';
 import { toJson } from './values';
 
 /** Parameters per statement, under PostgreSQL's 65,535. */
 const MAX_PARAMS = { postgres: 65_000 } as const;
 
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
+export { quoteIdent };
 
 export interface UpsertSpec {
   table: string;

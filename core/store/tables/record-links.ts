@@ -1,6 +1,6 @@
 // record_links: which CRM record an external id of a connection is, with the hash of the values
 // last synced (unchanged records are skipped) and the last full run that saw it (deletions).
-import { queryRows, type Db } from '../db';
+import { queryRows, quoteIdent, type Db } from '../db';
 import { guard } from '../db-errors';
 import type { EntityName } from '../entities';
 import { setExcluded, upsertRows, whereInList } from '../upsert';
@@ -117,7 +117,7 @@ export async function listUnseen(db: Db, connectionId: string, entity: EntityNam
   const rows = await guard('reading record links', async () =>
     queryRows<RecordLinkRow>(
       db,
-      `SELECT "id", ${COLUMNS.map((c) => `"${c}"`).join(', ')} FROM "${RECORD_LINKS_TABLE}"
+      `SELECT "id", ${COLUMNS.map(quoteIdent).join(', ')} FROM "${RECORD_LINKS_TABLE}"
        WHERE "connection_id" = ? AND "entity" = ? AND "id" > ? AND ("seen_run_id" IS NULL OR "seen_run_id" <> ?)${ownMapping}
        ORDER BY "id" LIMIT ?`,
       [connectionId, entity, afterId, runId, ...(mappingId === undefined ? [] : [connectionId, mappingId]), limit],

@@ -2,7 +2,7 @@
 // enqueued, moved through explicit state transitions, with counts updated as pages commit.
 import { SwitchboardError, isSwitchboardError } from '../../errors';
 import { uuidv7 } from '../../util/id';
-import { Increment, assignments, queryRows, type Db } from '../db';
+import { Increment, assignments, queryRows, quoteIdent, type Db } from '../db';
 import { guard, translateDbError } from '../db-errors';
 import { CONNECTIONS_TABLE } from './connections';
 import { fromJson, nowIso, toIso, toJson } from '../values';
@@ -122,7 +122,7 @@ export async function requestRun(db: Db, input: RequestRun): Promise<{ run: Sync
   const columns = Object.keys(row);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const [inserted] = await queryRows<SyncRunRow>(db, `INSERT INTO "${SYNC_RUNS_TABLE}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) RETURNING *`, Object.values(row));
+      const [inserted] = await queryRows<SyncRunRow>(db, `INSERT INTO "${SYNC_RUNS_TABLE}" (${columns.map(quoteIdent).join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) RETURNING *`, Object.values(row));
       return { run: fromRow(inserted!), created: true };
     } catch (err) {
       const e = translateDbError(err, 'requesting a run');
@@ -149,7 +149,7 @@ export async function tryRequestRunByName(db: Db, input: Omit<RequestRun, 'conne
   try {
     const [inserted] = await queryRows<SyncRunRow>(
       db,
-      `INSERT INTO "${SYNC_RUNS_TABLE}" (${columns.map((c) => `"${c}"`).join(', ')}, "connection_id") VALUES (${columns.map(() => '?').join(', ')}, ${connection}) RETURNING *`,
+      `INSERT INTO "${SYNC_RUNS_TABLE}" (${columns.map(quoteIdent).join(', ')}, "connection_id") VALUES (${columns.map(() => '?').join(', ')}, ${connection}) RETURNING *`,
       [...Object.values(row), input.connection, input.connection, input.connectorId, input.connection],
     );
     return inserted === undefined ? undefined : fromRow(inserted);
@@ -246,7 +246,7 @@ export async function transition(db: Db, id: string, to: RunStatus, patch: Trans
   }
   if (patch.worker !== undefined) changes['worker'] = patch.worker;
   if (patch.progress !== undefined) changes['progress'] = toJson(patch.progress);
-  for (const [column, by] of Object.entries(patch.counts ?? {})) if (by !== undefined && by !== 0) changes[column] = new Increment(by);
+  if (patch.counts !== undefined) addIncrements(changes, patch.counts);
   // One statement, with RETURNING (both databases): the moved row, or nothing.
   const set = assignments(changes);
   const [row] = await guard('updating a run', async () =>
@@ -259,6 +259,11 @@ export async function transition(db: Db, id: string, to: RunStatus, patch: Trans
     });
   }
   return fromRow(row);
+}
+
+/** Count columns to add to, as `Increment`s in `changes` (zeros left out). */
+function addIncrements(changes: Record<string, unknown>, counts: Partial<RunCounts>): void {
+  for (const [column, by] of Object.entries(counts)) if (by !== undefined && by !== 0) changes[column] = new Increment(by);
 }
 
 /** Like transition, but answers undefined instead of throwing when the run is not in a source status. */
@@ -278,7 +283,7 @@ export async function tryTransition(db: Db, id: string, to: RunStatus, patch: Tr
 export async function addCounts(db: Db, id: string, increments: Partial<RunCounts>, progress?: Record<string, unknown>): Promise<{ cancelRequested: boolean }> {
   const now = nowIso();
   const changes: Record<string, unknown> = { updated_at: now, heartbeat_at: now };
-  for (const [column, by] of Object.entries(increments)) if (by !== undefined && by !== 0) changes[column] = new Increment(by);
+  addIncrements(changes, increments);
   if (progress !== undefined) changes['progress'] = toJson(progress);
   const set = assignments(changes);
   const [row] = await guard('updating run counts', async () =>
