@@ -221,6 +221,7 @@ export class Engine {
     if (mapping.connector !== connection.connectorId) {
       throw new SwitchboardError('SB_BAD_REQUEST', `mapping "${mapping.id}" reads connector "${mapping.connector}", but connection "${connection.name}" is for "${connection.connectorId}"`);
     }
+    if (connection.status === 'disabled') throw new SwitchboardError('SB_CONFLICT', `connection "${connection.name}" is disabled`);
     const result = await syncRuns.requestRun(this.db, { ...ask, connectionId: connection.id });
     if (result.created || result.run.status === 'queued') await this.queue.enqueue(result.run.id, { fresh: result.created });
     return result;
@@ -290,7 +291,11 @@ export class Engine {
 
   /** A schedule fired: one run per mapping it covers. */
   async fireSchedule(run: ScheduledRun, key: string): Promise<void> {
-    const connection = await connections.get(this.db, this.box, run.connectionId);
+    const connection = await connections.identify(this.db, run.connectionId);
+    if (connection.status === 'disabled') {
+      this.logger.debug({ schedule: key, connection: connection.id }, 'schedule skipped: the connection is disabled');
+      return;
+    }
     const mappingIds =
       run.mappingId !== null
         ? [run.mappingId]

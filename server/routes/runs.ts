@@ -7,7 +7,7 @@ import * as connections from '../../core/store/tables/connections';
 import * as rejectedRecords from '../../core/store/tables/rejected-records';
 import * as syncRuns from '../../core/store/tables/sync-runs';
 import { requires } from '../auth/scopes';
-import { loadConnection, unprocessable } from '../connections';
+import { unprocessable } from '../connections';
 import { idParams, pageFrom, pageOf, pageQuery, responses, rowsToFetch, type IdParams, type PageQuery } from '../schemas/common';
 import { RUN_DIRECTIONS, RUN_MODES, RUN_STATUSES, rejectedView, runView } from '../schemas/engine';
 
@@ -60,11 +60,10 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const connection = await loadConnection(engine, request.params.id);
-      if (connection.status === 'disabled') throw new SwitchboardError('SB_CONFLICT', `connection "${connection.name}" is disabled`);
+      // The engine finds the connection by id or name, and refuses a disabled one (409).
       const { mapping, mode, direction } = request.body;
-      const { run, created } = await unprocessable(() => engine.requestRun({ connection: connection.id, mapping, mode, direction, trigger: 'api' }));
-      request.log.info({ run: run.id, connection: connection.id, mapping, created }, 'run requested');
+      const { run, created } = await unprocessable(() => engine.requestRun({ connection: request.params.id, mapping, mode, direction, trigger: 'api' }));
+      request.log.info({ run: run.id, connection: run.connectionId, mapping, created }, 'run requested');
       return reply.code(202).header('location', `/runs/${run.id}`).header('run-created', String(created)).send({ created, run: runView(run) });
     },
   );

@@ -106,11 +106,11 @@ async function lookup<T>(db: Db, idOrName: string, columns: string): Promise<T |
   return row;
 }
 
-/** Who a connection is (id, name, connector), without opening its secrets: for asking for runs. */
-export async function identify(db: Db, idOrName: string): Promise<Pick<Connection, 'id' | 'name' | 'connectorId'>> {
-  const row = await lookup<Pick<ConnectionRow, 'id' | 'name' | 'connector_id'>>(db, idOrName, '"id", "name", "connector_id"');
+/** Who a connection is (id, name, connector, status), without opening its secrets: for asking for runs. */
+export async function identify(db: Db, idOrName: string): Promise<Pick<Connection, 'id' | 'name' | 'connectorId' | 'status'>> {
+  const row = await lookup<Pick<ConnectionRow, 'id' | 'name' | 'connector_id' | 'status'>>(db, idOrName, '"id", "name", "connector_id", "status"');
   if (row === undefined) throw new SwitchboardError('SB_CONNECTION_NOT_FOUND', `no connection "${idOrName}"`, { details: { connection: idOrName } });
-  return { id: row.id, name: row.name, connectorId: row.connector_id };
+  return { id: row.id, name: row.name, connectorId: row.connector_id, status: row.status as ConnectionStatus };
 }
 
 /** The connection by id or name; SB_CONNECTION_NOT_FOUND otherwise. */

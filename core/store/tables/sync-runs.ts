@@ -136,16 +136,16 @@ export async function requestRun(db: Db, input: RequestRun): Promise<{ run: Sync
 }
 
 /**
- * `requestRun` for a connection given by id or name, which must be of `connectorId`, in one
- * statement: what asking for a run costs when it can simply be inserted. Undefined when it
- * cannot (no such connection of that connector, or a run already active): the caller looks
- * the connection up and asks `requestRun`, which tells these cases apart.
+ * `requestRun` for an active connection given by id or name, which must be of `connectorId`,
+ * in one statement: what asking for a run costs when it can simply be inserted. Undefined when
+ * it cannot (no such active connection of that connector, or a run already active): the caller
+ * looks the connection up and asks `requestRun`, which tells these cases apart.
  */
 export async function tryRequestRunByName(db: Db, input: Omit<RequestRun, 'connectionId'> & { connection: string; connectorId: string }): Promise<SyncRun | undefined> {
   const row = newRunRow(input);
   const columns = Object.keys(row);
   // No such connection: the subquery is NULL and the NOT NULL column refuses the row.
-  const connection = `(SELECT c."id" FROM "${CONNECTIONS_TABLE}" c WHERE (c."id" = ? OR c."name" = ?) AND c."connector_id" = ? ORDER BY CASE WHEN c."id" = ? THEN 0 ELSE 1 END LIMIT 1)`;
+  const connection = `(SELECT c."id" FROM "${CONNECTIONS_TABLE}" c WHERE (c."id" = ? OR c."name" = ?) AND c."connector_id" = ? AND c."status" = 'active' ORDER BY CASE WHEN c."id" = ? THEN 0 ELSE 1 END LIMIT 1)`;
   try {
     const [inserted] = await queryRows<SyncRunRow>(
       db,

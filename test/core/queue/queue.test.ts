@@ -102,6 +102,18 @@ describe.each(['memory', 'bullmq'] as const)('%s queue', (kind) => {
     expect(await finished(second.run.id)).toMatchObject({ status: 'succeeded', counts: { records_read: 0, records_deleted: 40, pages: 1, requests: 1 } });
   });
 
+  it('runs nothing for a disabled connection: asking is refused (409), its schedule fires nothing', async () => {
+    const { conn, api } = await connection(5);
+    await engine.updateConnection(conn.id, { status: 'disabled' });
+    await expect(engine.requestRun({ connection: conn.name, mapping: 'crm-hub-contacts', mode: 'full' })).rejects.toMatchObject({ code: 'SB_CONFLICT', message: expect.stringMatching(/is disabled/) });
+    await engine.fireSchedule({ connectionId: conn.id, mappingId: null, direction: 'pull', mode: 'full' }, 'test-key');
+    expect(await syncRuns.list(db.knex, { connectionId: conn.id })).toEqual([]);
+    expect(api.requests).toHaveLength(0);
+    await engine.updateConnection(conn.id, { status: 'active' });
+    const { run } = await engine.requestRun({ connection: conn.name, mapping: 'crm-hub-contacts', mode: 'full' });
+    expect((await finished(run.id)).status).toBe('succeeded');
+  });
+
   it('retries a transient failure and finishes the run', async () => {
     const { conn } = await connection(30, { failFirst: 8 }); // more 503s than the connector's own retries
     const { run } = await engine.requestRun({ connection: conn.id, mapping: 'crm-hub-contacts', mode: 'full' });
