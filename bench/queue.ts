@@ -46,7 +46,7 @@ interface Figures {
 /** Starts a worker process (`bare`: a BullMQ worker with a no-op processor; `switchboard`: an engine with a queue worker). */
 function startWorker(kind: 'bare' | 'switchboard', prefix: string, db?: string, key?: Buffer): Promise<ChildProcess> {
   const args = ['--worker', kind, '--prefix', prefix, '--concurrency', String(CONCURRENCY), ...(db === undefined ? [] : ['--db', db])];
-  const child = fork(__filename, args, { execArgv: ['--require', require.resolve('tsx/cjs'), ...(process.env['BENCH_PROF'] ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [])], stdio: 'inherit', env: { ...process.env, BENCH_KEY: key?.toString('hex') ?? '' } });
+  const child = fork(__filename, args, { execArgv: ['--require', require.resolve('tsx/cjs')], stdio: 'inherit', env: { ...process.env, BENCH_KEY: key?.toString('hex') ?? '' } });
   return new Promise((resolve, reject) => {
     child.once('message', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));

@@ -1,12 +1,12 @@
 // Bulk upsert of CRM records by id: multi-row `INSERT ... ON CONFLICT (id) DO UPDATE` on both
 // databases, for the sync engine.
 import type { Knex } from 'knex';
-import { dialectOf, inTransaction, type Db } from './db';
+import { dialectOf, inTransaction, quoteIdent, type Db } from './db';
 import { translateDbError } from './db-errors';
 import type { EntityName } from './entities';
 import { assertEntity, normalizeInput, type EntityInput } from './entity-records';
 import * as outbox from './tables/change-outbox';
-import { quoteIdent, upsertRows } from './upsert';
+import { upsertRows } from './upsert';
 import { nowIso } from './values';
 
 export interface BulkUpsertOptions {

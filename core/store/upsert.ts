@@ -7,7 +7,6 @@ import { toJson } from './values';
 /** Parameters per statement, under PostgreSQL's 65,535. */
 const MAX_PARAMS = { postgres: 65_000 } as const;
 
-export { quoteIdent };
 
 export interface UpsertSpec {
   table: string;

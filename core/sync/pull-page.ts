@@ -265,9 +265,10 @@ export async function writeBatch(db: Knex, plan: PullPlan, batch: PageBatch, sta
     if (plan.mode === 'full') await recordLinks.markSeen(trx, plan.connectionId, entity, seenOnly, plan.runId);
     // References elsewhere that were waiting for the records this page linked.
     const newlyLinked = new Map(toWrite.filter((c) => !links.has(c.externalId)).map((c) => [c.externalId, targets.get(c.externalId)!.crmId] as const));
+    // Most syncs have nothing waiting: one cheap probe instead of a lookup by every id.
     if (newlyLinked.size > 0 && memo.refsMayWait) {
       memo.refsMayWait = await pendingRefs.waiting(trx, plan.connectionId, entity);
-      if (memo.refsMayWait) refsResolved = await pendingRefs.resolve(trx, plan.connectionId, entity, newlyLinked, { probed: true });
+      if (memo.refsMayWait) refsResolved = await pendingRefs.resolve(trx, plan.connectionId, entity, newlyLinked);
     }
 
     await syncState.save(trx, { connectionId: plan.connectionId, mappingId: plan.mappingId }, { state, checkpoint: { ...checkpoint }, checkpointRunId: plan.runId });

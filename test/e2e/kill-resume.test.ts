@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMigratedDatabase, type TestDatabase } from '../helpers/db';
 import { runCli } from '../helpers/cli';
+import { fixtureArgs } from '../helpers/e2e';
 import { hubspotContacts, startHubSpot, type MockApi } from '../../examples/mock-apis';
 import * as syncRuns from '../../core/store/tables/sync-runs';
 import * as syncState from '../../core/store/tables/sync-state';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'e2e');
 const ROOT = join(__dirname, '..', '..');
 
 describe('a sync killed mid-run', () => {
@@ -32,7 +32,7 @@ describe('a sync killed mid-run', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const args = () => ['sync', 'crm-hub-contacts', '--config', join(dir, 'config.json'), '--db', db.url, '--connectors-dir', join(FIXTURES, 'connectors'), '--mappings-dir', join(FIXTURES, 'mappings'), '--full', '--json'];
+  const args = () => ['sync', 'crm-hub-contacts', ...fixtureArgs(join(dir, 'config.json'), db.url), '--full', '--json'];
 
   it('resumes from the checkpoint without refetching earlier pages, and ends exact', async () => {
     const env = { ...process.env, SWITCHBOARD_SECRET_KEY: 'b'.repeat(64) };

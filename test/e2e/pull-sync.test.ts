@@ -1,38 +1,18 @@
 // End to end: `switchboard sync` against a local HubSpot-style API, full then incremental, on
 // SQLite and PostgreSQL: the CRM tables equal the source exactly.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DIALECTS, createMigratedDatabase, type TestDatabase } from '../helpers/db';
-import { runCli } from '../helpers/cli';
-import { hubspotContacts, startHubSpot, type HubSpotRecord, type MockApi } from '../../examples/mock-apis';
+import { DIALECTS } from '../helpers/db';
+import { startHubSpotE2e, type HubSpotE2e } from '../helpers/e2e';
 import * as crm from '../../core/store/crm';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'e2e');
-
 describe.each(DIALECTS)('pull sync end to end on %s', (dialect) => {
-  let db: TestDatabase;
-  let api: MockApi;
-  let source: HubSpotRecord[];
-  let dir: string;
-  let configFile: string;
-
+  let e: HubSpotE2e;
   beforeAll(async () => {
-    db = await createMigratedDatabase(dialect);
-    source = hubspotContacts(250);
-    api = await startHubSpot({ objects: { contacts: source }, token: 'pat-test-token' });
-    dir = mkdtempSync(join(tmpdir(), 'switchboard-e2e-'));
-    configFile = join(dir, 'config.json');
-    writeFileSync(configFile, JSON.stringify({ access_token: 'pat-test-token', base_url: api.url }));
+    e = await startHubSpotE2e(dialect, { records: 250, token: 'pat-test-token', secretKey: 'a'.repeat(64) });
   });
-  afterAll(async () => {
-    await api.close();
-    await db.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => e.close());
 
   const sync = async (...extra: string[]) => {
-    const r = await runCli(['sync', 'crm-hub-contacts', '--config', configFile, '--db', db.url, '--connectors-dir', join(FIXTURES, 'connectors'), '--mappings-dir', join(FIXTURES, 'mappings'), '--json', ...extra], { cwd: dir, env: { SWITCHBOARD_SECRET_KEY: 'a'.repeat(64) } });
+    const r = await e.cli('sync', 'crm-hub-contacts', ...extra);
     expect(r.stderr).toBe('');
     return { ...r, summary: JSON.parse(r.stdout) as { status: string; records: Record<string, number>; pages: number; requests: number } };
   };
@@ -42,7 +22,7 @@ describe.each(DIALECTS)('pull sync end to end on %s', (dialect) => {
     const out = new Map<string, { email: unknown; first_name: unknown; last_name: unknown }>();
     let cursor: string | undefined;
     do {
-      const page = await crm.list(db.knex, 'contacts', { limit: 1000, ...(cursor ? { cursor } : {}) });
+      const page = await crm.list(e.db.knex, 'contacts', { limit: 1000, ...(cursor ? { cursor } : {}) });
       for (const c of page.items) out.set(String(c.custom['hubspot_id']), { email: c.email, first_name: c.first_name, last_name: c.last_name });
       cursor = page.next_cursor ?? undefined;
     } while (cursor);
@@ -51,7 +31,7 @@ describe.each(DIALECTS)('pull sync end to end on %s', (dialect) => {
 
   function sourceState(): Map<string, { email: unknown; first_name: unknown; last_name: unknown }> {
     return new Map(
-      source.filter((r) => !r.archived).map((r) => [r.id, { email: r.properties['email']!.trim().toLowerCase(), first_name: r.properties['firstname'] ?? null, last_name: r.properties['lastname'] ?? null }]),
+      e.source.filter((r) => !r.archived).map((r) => [r.id, { email: r.properties['email']!.trim().toLowerCase(), first_name: r.properties['firstname'] ?? null, last_name: r.properties['lastname'] ?? null }]),
     );
   }
 
@@ -65,28 +45,28 @@ describe.each(DIALECTS)('pull sync end to end on %s', (dialect) => {
     // and two records sharing the newest modification time.
     const later = (s: number) => new Date(Date.UTC(2025, 0, 1) + s * 1000).toISOString();
     for (const id of ['5', '17', '230']) {
-      const r = source.find((x) => x.id === id)!;
+      const r = e.source.find((x) => x.id === id)!;
       r.properties['firstname'] = `Changed${id}`;
       r.properties['lastmodifieddate'] = r.updatedAt = later(1);
     }
     for (const id of ['251', '252']) {
-      source.push({ id, properties: { email: `NEW${id}@example.com `, firstname: `New${id}`, lastname: 'Person', lastmodifieddate: later(2) }, createdAt: later(2), updatedAt: later(2), archived: false });
+      e.source.push({ id, properties: { email: `NEW${id}@example.com `, firstname: `New${id}`, lastname: 'Person', lastmodifieddate: later(2) }, createdAt: later(2), updatedAt: later(2), archived: false });
     }
-    const gone = source.find((x) => x.id === '42')!;
+    const gone = e.source.find((x) => x.id === '42')!;
     gone.archived = true;
     gone.properties['lastmodifieddate'] = gone.updatedAt = later(2);
 
-    const before = api.requests.length;
+    const before = e.api.requests.length;
     const inc = await sync();
     expect(inc.code).toBe(0);
     // The search is inclusive (GTE): the newest record of the last run is read again, unchanged.
     expect(inc.summary).toMatchObject({ status: 'succeeded', records: { read: 7, created: 2, updated: 3, deleted: 1, unchanged: 1, rejected: 0 } });
     // Incremental reads only what changed: one search page, not the 250-record list.
-    expect(api.requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual(['POST /crm/v3/objects/contacts/search']);
+    expect(e.api.requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual(['POST /crm/v3/objects/contacts/search']);
     expect(await crmState()).toEqual(sourceState());
 
     // A record changed later with the same timestamp as the newest seen is not skipped.
-    const tie = source.find((x) => x.id === '100')!;
+    const tie = e.source.find((x) => x.id === '100')!;
     tie.properties['lastname'] = 'Tied';
     tie.properties['lastmodifieddate'] = tie.updatedAt = later(2);
     const again = await sync();
@@ -94,7 +74,7 @@ describe.each(DIALECTS)('pull sync end to end on %s', (dialect) => {
     expect(await crmState()).toEqual(sourceState());
 
     // A record removed from the source entirely is swept by the next full run.
-    source.splice(source.findIndex((x) => x.id === '7'), 1);
+    e.source.splice(e.source.findIndex((x) => x.id === '7'), 1);
     const sweep = await sync('--full');
     expect(sweep.summary.records).toMatchObject({ deleted: 1, created: 0, updated: 0 });
     expect(await crmState()).toEqual(sourceState());

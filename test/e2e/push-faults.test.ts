@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DIALECTS, createMigratedDatabase, type TestDatabase } from '../helpers/db';
 import { runCli } from '../helpers/cli';
+import { fixtureArgs } from '../helpers/e2e';
 import { IdempotencyKeys, STRIPE_RATE_LIMITED, jsonBody, startHubSpot, startStripe, type FaultAction, type HubSpotRecord, type LoggedRequest, type MockApi, type StripeCustomer } from '../../examples/mock-apis';
 import * as crm from '../../core/store/crm';
 import * as recordLinks from '../../core/store/tables/record-links';
 import * as rejectedRecords from '../../core/store/tables/rejected-records';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'e2e');
 const UNAVAILABLE: FaultAction = { status: 503, body: { status: 'error', message: 'Service Unavailable' } };
 const RATE_LIMITED: FaultAction = { status: 429, headers: { 'retry-after': '0' }, body: { status: 'error', errorType: 'RATE_LIMIT' } };
 
@@ -40,7 +40,7 @@ describe.each(DIALECTS)('push under faults on %s', (dialect) => {
   const push = async (mapping: string, config: Record<string, unknown>, connection: string): Promise<Summary> => {
     const file = join(dir, `${connection}.json`);
     writeFileSync(file, JSON.stringify(config));
-    const r = await runCli(['push', mapping, '--config', file, '--connection', connection, '--db', db.url, '--connectors-dir', join(FIXTURES, 'connectors'), '--mappings-dir', join(FIXTURES, 'mappings'), '--json'], {
+    const r = await runCli(['push', mapping, ...fixtureArgs(file, db.url), '--connection', connection, '--json'], {
       cwd: dir,
       env: { SWITCHBOARD_SECRET_KEY: 'd'.repeat(64) },
     });

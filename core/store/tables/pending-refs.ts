@@ -49,15 +49,13 @@ export async function clear(db: Db, connectionId: string, entity: EntityName, cr
 /**
  * Resolves every reference waiting for these newly linked records (external id -> CRM id of
  * `targetEntity`): sets the field on the waiting rows and deletes the pending entries.
- * Returns how many references were resolved.
+ * Returns how many references were resolved. (`waiting` tells first, in one cheap probe, whether any wait at all.)
  */
-export async function resolve(db: Db, connectionId: string, targetEntity: EntityName, linked: ReadonlyMap<string, string>, options: { probed?: boolean } = {}): Promise<number> {
+export async function resolve(db: Db, connectionId: string, targetEntity: EntityName, linked: ReadonlyMap<string, string>): Promise<number> {
   if (linked.size === 0) return 0;
   const externalIds = [...linked.keys()];
   let resolved = 0;
   await guard('resolving pending references', async () => {
-    // Most syncs have nothing waiting: one cheap probe instead of a lookup by every id.
-    if (options.probed !== true && !(await waiting(db, connectionId, targetEntity))) return;
     for (let i = 0; i < externalIds.length; i += 5000) {
       const waiting = (await whereInList(db, db(PENDING_REFS_TABLE).where({ connection_id: connectionId, target_entity: targetEntity }), 'external_id', externalIds.slice(i, i + 5000)).select(
         'id',
