@@ -210,7 +210,7 @@ async function handWritten(base: string, knex: Knex): Promise<number> {
 
 async function switchboardRun(engine: Engine, connection: string, mode: 'full' | 'incremental'): Promise<syncRuns.SyncRun> {
   const { run } = await syncRuns.requestRun(engine.db, { connectionId: connection, mappingId: 'bench-contacts', mode, trigger: 'cli' });
-  await engine.executeRun(run.id, { attempt: 1, maxAttempts: 1, signal: new AbortController().signal });
+  await engine.executeRun(run.id, {});
   return syncRuns.get(engine.db, run.id);
 }
 

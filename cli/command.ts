@@ -1,11 +1,13 @@
 // What every `switchboard` subcommand looks like. Each lives in cli/commands/<name>.ts and is
 // registered in cli/commands/index.ts.
 import type { ParseArgsConfig } from 'node:util';
+import type { Environment, SwitchboardConfig } from '../core/config';
 
 export interface CliIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  env: NodeJS.ProcessEnv;
+  /** The variables the configuration is read from (core/config.ts), once, by main. */
+  env: Environment;
   cwd: string;
 }
 
@@ -17,9 +19,10 @@ export interface GlobalOptions {
   db: string | undefined;
 }
 
-/** Where an Engine's database and definitions are, from the global options and environment. */
-export function engineSource(global: GlobalOptions, io: CliIO): { db?: string; env: NodeJS.ProcessEnv; cwd: string; connectorsDir: string; mappingsDir: string } {
-  return { ...(global.db === undefined ? {} : { db: global.db }), env: io.env, cwd: io.cwd, connectorsDir: global.connectorsDir, mappingsDir: global.mappingsDir };
+/** Where an Engine's database and definitions are, from the global options and the configuration. */
+export function engineSource(ctx: Pick<CommandContext, 'global' | 'io' | 'config'>): { db?: string; config: SwitchboardConfig; cwd: string; connectorsDir: string; mappingsDir: string } {
+  const { global, io, config } = ctx;
+  return { ...(global.db === undefined ? {} : { db: global.db }), config, cwd: io.cwd, connectorsDir: global.connectorsDir, mappingsDir: global.mappingsDir };
 }
 
 export interface CommandContext {
@@ -29,6 +32,8 @@ export interface CommandContext {
   values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   global: GlobalOptions;
   io: CliIO;
+  /** The configuration, read from `io.env` once. */
+  config: SwitchboardConfig;
 }
 
 export interface Command {

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import type { CliIO, Command, GlobalOptions } from './command';
 import { COMMANDS } from './commands';
+import { loadConfig, processEnvironment } from '../core/config';
 import { isSwitchboardError } from '../core/errors';
 import { packageVersion } from '../core/util/package-root';
 
@@ -62,7 +63,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     db: str(parsed.values['db']),
   };
   try {
-    return await cmd.run({ positionals: parsed.positionals, values: parsed.values, global, io });
+    return await cmd.run({ positionals: parsed.positionals, values: parsed.values, global, io, config: loadConfig(io.env) });
   } catch (err) {
     if (isSwitchboardError(err)) {
       io.stderr.write(`switchboard ${cmd.name}: ${err.code}: ${err.message}\n`);
@@ -73,5 +74,5 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
 }
 
 function defaultIO(): CliIO {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+  return { stdout: process.stdout, stderr: process.stderr, env: processEnvironment(), cwd: process.cwd() };
 }

@@ -1,52 +1,62 @@
-// The engine: one object that owns the database, the secret box, the loaded definitions and
-// the queue, and offers what the CLI, the management API and the workers do with them:
-// connections, runs, schedules. Everything else in core/ is plain functions it composes.
-import { hostname } from 'node:os';
+// The engine: one object that owns the database, the secret box, the loaded definitions, the
+// queue, the run executor and the reconciler, and offers what the CLI, the management API and
+// the workers do with them: connections, runs, schedules. Sync code never sees it: it gets the
+// narrow run context (core/sync/context.ts) the executor hands down.
 import type { Knex } from 'knex';
 import { Ajv2020 } from 'ajv/dist/2020';
-import { SwitchboardError } from './errors';
+import { DEFAULT_RUN_SETTINGS, loadConfig, type RunSettings, type SwitchboardConfig } from './config';
+import { SwitchboardError, isSwitchboardError } from './errors';
 import { loadRegistry, type Registry } from './definitions';
 import type { ConnectorDefinition } from './generated/connector';
 import { createLogger, type Logger } from './logger';
-import { closeSharedRateLimiters } from './ratelimit';
+import { closeSharedRateLimiters, type RateLimiters } from './ratelimit';
 import { BullQueue } from './queue/bullmq';
 import { MemoryQueue } from './queue/memory';
-import type { JobQueue, ScheduledRun } from './queue/types';
+import type { JobQueue, RunVerdict, ScheduledRun } from './queue/types';
+import { Reconciler, RetryPolicy, RunExecutor, WORKER_ID, type ExecuteOptions, type ReconcileReport } from './runs';
 import { SecretBox, loadKey } from './secrets';
 import { openDatabase, resolveDatabaseTarget, type DatabaseTarget } from './store/db';
 import { migrate } from './store/migrate';
 import * as connections from './store/tables/connections';
 import * as schedules from './store/tables/schedules';
 import * as syncRuns from './store/tables/sync-runs';
-import { executeRun, recoverRuns, type ExecuteOptions } from './sync/execute';
+import { DbTokenStore } from './store/token-store';
+import type { RunContext } from './sync/context';
 
 export interface EngineOptions {
   /** `--db`: a postgres:// URL or a SQLite file; default DATABASE_URL, else ./data/switchboard.db. */
   db?: string;
   /** A knex instance to use instead of opening one (tests). */
   knex?: Knex;
-  env?: NodeJS.ProcessEnv;
+  /** The configuration (read from the environment by core/config.ts when not given). */
+  config?: SwitchboardConfig;
   cwd?: string;
   connectorsDir?: string;
   mappingsDir?: string;
   /** Preloaded definitions (otherwise loaded from the folders; any problem refuses to start). */
   registry?: Registry;
-  /** A SecretBox to use instead of the key from the environment or the data folder. */
+  /** A SecretBox to use instead of the key from the configuration or the data folder. */
   box?: SecretBox;
   /** Runs processed at once by this process (default 2). 0: this process only enqueues. */
   concurrency?: number;
-  /** Attempts per run, the first included (default 3). */
+  /** Attempts a run may fail before it fails for good (default the configuration's, 5). */
   attempts?: number;
-  /** Base delay between attempts (default 1000 ms). */
+  /** Base delay between attempts (default the configuration's, 1000 ms). */
   backoffMs?: number;
-  /** `memory`, `bullmq`, or `auto` (default): BullMQ when REDIS_URL is set. */
+  /** Heartbeat, staleness, reconciler and queue timeouts (default the configuration's). */
+  runs?: Partial<Omit<RunSettings, 'attempts' | 'backoffMs'>>;
+  /** `memory`, `bullmq`, or `auto` (default): BullMQ when a Redis URL is configured. */
   queue?: 'memory' | 'bullmq' | 'auto';
-  /** Redis for BullMQ; default REDIS_URL. */
+  /** Redis for BullMQ; default the configuration's REDIS_URL. */
   redisUrl?: string;
   /** Redis key prefix of the queue (default SWITCHBOARD_QUEUE_PREFIX, else `switchboard`). */
   queuePrefix?: string;
   /** BullMQ: how long a job may go without lock renewal before it counts as stalled. */
   stalledIntervalMs?: number;
+  /** Connection rate limiters (default: the process-wide registry). */
+  rateLimiters?: RateLimiters;
+  /** The worker id recorded on the runs this engine holds (default `host:pid`). */
+  workerId?: string;
   logger?: Logger;
 }
 
@@ -57,6 +67,8 @@ export interface RequestRunInput {
   mode?: syncRuns.RunMode;
   direction?: syncRuns.RunDirection;
   trigger?: syncRuns.RunTrigger;
+  /** False: only record the run (the caller executes it in this process, like the CLI). Default true. */
+  enqueue?: boolean;
 }
 
 export interface PutScheduleInput {
@@ -70,8 +82,10 @@ export interface PutScheduleInput {
   enabled?: boolean;
 }
 
-/** `host:pid`: who runs a run, so a dead process's runs can be told apart and recovered. */
-export const WORKER_ID = `${hostname()}:${process.pid}`;
+export { WORKER_ID };
+
+/** Seconds a client should wait before asking again when the queue (Redis) did not answer. */
+export const QUEUE_RETRY_AFTER_SECONDS = 5;
 
 export class Engine {
   readonly db: Knex;
@@ -79,57 +93,86 @@ export class Engine {
   readonly registry: Registry;
   readonly logger: Logger;
   readonly target: DatabaseTarget | undefined;
+  readonly config: SwitchboardConfig;
+  /** The Redis this engine's queue uses (undefined: in-process). */
+  readonly redisUrl: string | undefined;
+  readonly runs: RunExecutor;
+  readonly reconciler: Reconciler;
+  readonly workerId: string;
   queue!: JobQueue;
   readonly #ownsDb: boolean;
   readonly #ajv = new Ajv2020({ allErrors: true, strict: false });
   readonly #configValidators = new Map<string, ReturnType<Ajv2020['compile']>>();
 
-  private constructor(db: Knex, box: SecretBox, registry: Registry, logger: Logger, target: DatabaseTarget | undefined, ownsDb: boolean) {
-    this.db = db;
-    this.box = box;
-    this.registry = registry;
-    this.logger = logger;
-    this.target = target;
-    this.#ownsDb = ownsDb;
+  private constructor(parts: { db: Knex; box: SecretBox; registry: Registry; logger: Logger; target: DatabaseTarget | undefined; ownsDb: boolean; config: SwitchboardConfig; redisUrl: string | undefined; options: EngineOptions }) {
+    this.db = parts.db;
+    this.box = parts.box;
+    this.registry = parts.registry;
+    this.logger = parts.logger;
+    this.target = parts.target;
+    this.config = parts.config;
+    this.redisUrl = parts.redisUrl;
+    this.#ownsDb = parts.ownsDb;
+    this.workerId = parts.options.workerId ?? WORKER_ID;
+    const settings: RunSettings = { ...DEFAULT_RUN_SETTINGS, ...parts.config.runs, ...parts.options.runs };
+    const policy = new RetryPolicy({ attempts: parts.options.attempts ?? settings.attempts, backoffMs: parts.options.backoffMs ?? settings.backoffMs });
+    const rateLimiters = parts.options.rateLimiters;
+    const context: RunContext = {
+      db: parts.db,
+      box: parts.box,
+      registry: parts.registry,
+      logger: parts.logger,
+      rateLimiters,
+      tokenStore: (connectionId) => new DbTokenStore(parts.db, parts.box, connectionId),
+    };
+    this.runs = new RunExecutor({ context, policy, worker: this.workerId, heartbeatMs: settings.heartbeatMs });
+    this.reconciler = new Reconciler({ db: parts.db, queue: () => this.queue, policy, worker: this.workerId, logger: parts.logger, intervalMs: settings.reconcileIntervalMs, staleAfterMs: settings.staleAfterMs });
   }
 
-  /** Opens the database (migrating it), the key, the definitions and an in-process queue. */
+  /** Opens the database (migrating it), the key, the definitions, the queue and the reconciler. */
   static async open(options: EngineOptions = {}): Promise<Engine> {
-    const env = options.env ?? process.env;
+    const config = options.config ?? loadConfig();
     const cwd = options.cwd ?? process.cwd();
-    const logger = options.logger ?? createLogger();
+    const logger = options.logger ?? createLogger({ level: config.logLevel });
     const registry = options.registry ?? (await loadRegistry({ connectorsDir: options.connectorsDir ?? `${cwd}/connectors`, mappingsDir: options.mappingsDir ?? `${cwd}/mappings` }));
     let box = options.box;
     if (box === undefined) {
-      const key = loadKey(env, cwd);
+      const key = loadKey(config.secretKey, cwd);
       if (key.origin === 'generated') {
         logger.warn({ file: key.file }, 'SWITCHBOARD_SECRET_KEY is not set: generated a key file to encrypt connection secrets; set the variable in production and keep the key safe');
       }
       box = new SecretBox(key.key);
     }
-    const target = options.knex === undefined ? resolveDatabaseTarget(options.db, env, cwd) : undefined;
-    const db = options.knex ?? openDatabase(target!);
+    const target = options.knex === undefined ? resolveDatabaseTarget(options.db ?? config.databaseUrl, cwd) : undefined;
+    const db = options.knex ?? openDatabase(target!, { debug: config.debug });
     await migrate(db);
-    const engine = new Engine(db, box, registry, logger, target, options.knex === undefined);
-    const attempts = options.attempts ?? 3;
+    const redisUrl = options.redisUrl ?? config.redisUrl;
+    const kind = options.queue ?? 'auto';
+    const bull = kind !== 'memory' && redisUrl !== undefined && redisUrl !== '';
+    const engine = new Engine({ db, box, registry, logger, target, ownsDb: options.knex === undefined, config, redisUrl: bull ? redisUrl : undefined, options });
+    const concurrency = options.concurrency ?? 2;
     const common = {
-      processor: (runId: string, job: { attempt: number; signal: AbortSignal }) => engine.executeRun(runId, { attempt: job.attempt, maxAttempts: attempts, signal: job.signal }),
+      processor: (runId: string, job: { signal: AbortSignal; takeover: boolean }) => engine.runs.execute(runId, job),
       onSchedule: (run: ScheduledRun, key: string) => engine.fireSchedule(run, key),
-      concurrency: options.concurrency ?? 2,
-      attempts,
-      backoffMs: options.backoffMs ?? 1000,
+      concurrency,
       onError: (err: unknown, context: string) => logger.warn({ err }, context),
     };
-    const redisUrl = options.redisUrl ?? (env['REDIS_URL'] || undefined);
-    const kind = options.queue ?? 'auto';
-    if (kind === 'bullmq' && redisUrl === undefined) {
+    if (kind === 'bullmq' && !bull) {
       await engine.close();
       throw new SwitchboardError('SB_CONFIG_INVALID', 'BullMQ needs Redis: set REDIS_URL (e.g. redis://127.0.0.1:6379)');
     }
-    engine.queue =
-      kind !== 'memory' && redisUrl !== undefined
-        ? new BullQueue({ ...common, redisUrl, prefix: options.queuePrefix ?? (env['SWITCHBOARD_QUEUE_PREFIX'] || 'switchboard'), ...(options.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: options.stalledIntervalMs }) })
-        : new MemoryQueue(common);
+    const queueTimeoutMs = options.runs?.queueTimeoutMs ?? config.runs.queueTimeoutMs;
+    engine.queue = bull
+      ? new BullQueue({
+          ...common,
+          redisUrl: redisUrl!,
+          prefix: options.queuePrefix ?? config.queuePrefix,
+          commandTimeoutMs: queueTimeoutMs,
+          ...(options.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: options.stalledIntervalMs }),
+        })
+      : new MemoryQueue(common);
+    // A process whose queue runs nothing and reaches no other worker has nothing to reconcile.
+    if (bull || concurrency > 0) engine.reconciler.start();
     return engine;
   }
 
@@ -196,7 +239,9 @@ export class Engine {
 
   /**
    * Asks for a run: the `queued` row is inserted first, then only its id is enqueued. A run
-   * already queued or running for the same connection and mapping is returned instead.
+   * already queued or running for the same connection and mapping is returned instead. When
+   * the queue (Redis) does not answer in time, SB_QUEUE_UNAVAILABLE (503) names the run, which
+   * stays `queued`: the reconciler enqueues it once Redis answers, and asking again returns it.
    */
   async requestRun(input: RequestRunInput): Promise<{ run: syncRuns.SyncRun; created: boolean }> {
     const mapping = this.registry.mapping(input.mapping);
@@ -210,11 +255,12 @@ export class Engine {
       throw new SwitchboardError('SB_BAD_REQUEST', `mapping "${mapping.id}" has no push section`);
     }
     const ask = { mappingId: mapping.id, direction: input.direction ?? 'pull', mode: input.mode ?? 'incremental', trigger: input.trigger ?? 'api' } as const;
+    const enqueue = input.enqueue ?? true;
     // Usually one statement; otherwise the lookup below says why (no such connection, another
     // connector's, or a run already active, which is returned).
     const fresh = await syncRuns.tryRequestRunByName(this.db, { ...ask, connection: input.connection, connectorId: mapping.connector });
     if (fresh !== undefined) {
-      await this.queue.enqueue(fresh.id, { fresh: true });
+      if (enqueue) await this.#enqueue(fresh, true);
       return { run: fresh, created: true };
     }
     const connection = await connections.identify(this.db, input.connection);
@@ -223,30 +269,56 @@ export class Engine {
     }
     if (connection.status === 'disabled') throw new SwitchboardError('SB_CONFLICT', `connection "${connection.name}" is disabled`);
     const result = await syncRuns.requestRun(this.db, { ...ask, connectionId: connection.id });
-    if (result.created || result.run.status === 'queued') await this.queue.enqueue(result.run.id, { fresh: result.created });
+    if (enqueue && (result.created || result.run.status === 'queued')) await this.#enqueue(result.run, result.created);
     return result;
   }
 
+  /** Enqueues a run whose row is recorded; an unreachable queue is told with the run it kept. */
+  async #enqueue(run: syncRuns.SyncRun, fresh: boolean): Promise<void> {
+    try {
+      await this.queue.enqueue(run.id, { fresh });
+    } catch (err) {
+      if (!isSwitchboardError(err, 'SB_QUEUE_UNAVAILABLE')) throw err;
+      this.logger.warn({ run: run.id }, 'the queue did not answer: the run stays queued and the reconciler enqueues it once the queue is back');
+      throw new SwitchboardError('SB_QUEUE_UNAVAILABLE', `${err.message}; run ${run.id} is recorded (queued) and starts once the queue is reachable again: asking again returns it`, {
+        cause: err,
+        details: { run: run.id, retry_after_seconds: QUEUE_RETRY_AFTER_SECONDS },
+      });
+    }
+  }
+
+  /** Cancels a run: the row first (a running run stops at its next page); the queue's job if it can. */
   async cancelRun(runId: string): Promise<syncRuns.SyncRun> {
     const run = await syncRuns.requestCancel(this.db, runId);
-    await this.queue.cancel(runId);
+    try {
+      await this.queue.cancel(runId);
+    } catch (err) {
+      // The row is what counts: a job taken later finds the run canceled and does nothing.
+      if (!isSwitchboardError(err, 'SB_QUEUE_UNAVAILABLE')) throw err;
+      this.logger.warn({ run: runId }, 'the queue did not answer; the run is canceled in the database');
+    }
     return run;
   }
 
-  /** The queue's processor: runs one run to its end (see core/sync/execute.ts). */
-  async executeRun(runId: string, options: Omit<ExecuteOptions, 'worker'>): Promise<void> {
-    await executeRun(this, runId, { ...options, worker: WORKER_ID });
+  /** One attempt at a run in this process, by the run executor (what the queues' workers do). */
+  executeRun(runId: string, options: ExecuteOptions = {}): Promise<RunVerdict> {
+    return this.runs.execute(runId, options);
   }
 
   /**
-   * Puts back in the queue what a dead process left behind: runs `running` under a worker that
-   * is gone (or silent for `staleAfterMs`), and `queued` runs (the in-process queue keeps
-   * nothing across restarts; BullMQ dedupes by run id).
+   * Ingests records a webhook delivered (core/runs/kinds/ingest.ts). A failure is thrown once
+   * recorded; when it left the run queued (retryable), the run is enqueued as a pull run.
    */
-  async recover(staleAfterMs = 120_000): Promise<string[]> {
-    const ids = await recoverRuns(this.db, staleAfterMs);
-    for (const id of ids) await this.queue.enqueue(id);
-    return ids;
+  async ingest(connectionId: string, mappingId: string, records: readonly unknown[]): Promise<{ run: syncRuns.SyncRun; ingested: boolean }> {
+    const { run, ingested, queued, error } = await this.runs.ingest({ connectionId, mappingId, records });
+    if (queued) await this.queue.enqueue(run.id).catch((err: unknown) => this.logger.warn({ err, run: run.id }, 'could not enqueue; the reconciler will'));
+    if (error !== undefined) throw error;
+    return { run, ingested };
+  }
+
+  /** One reconciler pass now (at start, and in tests); the periodic ones run by themselves. */
+  reconcile(): Promise<ReconcileReport> {
+    return this.reconciler.pass();
   }
 
   // --- schedules ----------------------------------------------------------------------------
@@ -307,6 +379,7 @@ export class Engine {
   }
 
   async close(): Promise<void> {
+    await this.reconciler.stop();
     await this.queue?.close();
     await closeSharedRateLimiters();
     if (this.#ownsDb) await this.db.destroy();

@@ -66,6 +66,7 @@ export const ERROR_CODES = {
   SB_RUN_NOT_FOUND: { status: 404, title: 'Run Not Found', retryable: false },
   SB_RUN_CANCELED: { status: 409, title: 'Run Canceled', retryable: false },
   SB_RUN_INVALID_TRANSITION: { status: 409, title: 'Invalid Run Transition', retryable: false },
+  SB_RUN_LOST: { status: 409, title: 'Run Lost', retryable: true },
   SB_MAPPING_FAILED: { status: 422, title: 'Mapping Failed', retryable: false },
   SB_QUEUE_UNAVAILABLE: { status: 503, title: 'Queue Unavailable', retryable: true },
 } as const satisfies Record<string, ErrorSpec>;

@@ -11,13 +11,14 @@ export const REDACT_PATHS = [
 ];
 
 export interface LoggerOptions {
+  /** `debug`, `info` (default), `warn`, `error` (LOG_LEVEL, read by core/config.ts). */
   level?: string;
   /** Where lines go (default stderr, so stdout stays for command output). */
   destination?: NodeJS.WritableStream;
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const level = options.level ?? process.env['LOG_LEVEL'] ?? 'info';
+  const level = options.level ?? 'info';
   return pino({ level, redact: { paths: REDACT_PATHS, censor: '[REDACTED]' }, base: { service: 'switchboard' } }, (options.destination ?? process.stderr) as pino.DestinationStream);
 }
 

@@ -25,10 +25,9 @@ export interface KeySource {
   file?: string;
 }
 
-/** The key from SWITCHBOARD_SECRET_KEY, else from (or newly written to) `data/secret.key`. */
-export function loadKey(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): KeySource {
-  const fromEnv = env['SWITCHBOARD_SECRET_KEY'];
-  if (fromEnv !== undefined && fromEnv !== '') return { key: parseKey(fromEnv), origin: 'env' };
+/** The key given (SWITCHBOARD_SECRET_KEY, see core/config.ts), else from (or newly written to) `data/secret.key`. */
+export function loadKey(secretKey: string | undefined, cwd = process.cwd()): KeySource {
+  if (secretKey !== undefined && secretKey !== '') return { key: parseKey(secretKey), origin: 'env' };
   const file = resolve(cwd, KEY_FILE);
   if (existsSync(file)) return { key: parseKey(readFileSync(file, 'utf8')), origin: 'file', file };
   const key = randomBytes(32);

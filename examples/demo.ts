@@ -42,9 +42,8 @@ const n = (v: number): string => v.toLocaleString('en-US');
 
 /** One run of a mapping in this process, as `switchboard sync` does it; returns the finished run. */
 async function run(engine: Engine, connectionId: string, mapping: string, mode: syncRuns.RunMode): Promise<syncRuns.SyncRun> {
-  const { run } = await syncRuns.requestRun(engine.db, { connectionId, mappingId: mapping, direction: 'pull', mode, trigger: 'cli' });
-  await engine.executeRun(run.id, { attempt: 1, maxAttempts: 1, signal: new AbortController().signal });
-  return syncRuns.get(engine.db, run.id);
+  const { run } = await engine.requestRun({ connection: connectionId, mapping, direction: 'pull', mode, trigger: 'cli', enqueue: false });
+  return engine.runs.drive(run.id);
 }
 
 function table(title: string, runs: syncRuns.SyncRun[]): void {

@@ -47,7 +47,7 @@ export interface BuildAppOptions {
   tokenRequestsPerMinute?: number;
   /** The server's public base URL, e.g. `https://switchboard.example.com` (OAuth redirect URIs, the OpenAPI `servers`). */
   publicUrl?: string;
-  /** Redis for /health and shared rate limits (default REDIS_URL; none when unset). */
+  /** Redis for /health and shared rate limits (default the engine's; none when unset). */
   redisUrl?: string;
   /** Largest accepted request body in bytes (default 2 MiB). */
   bodyLimit?: number;
@@ -104,7 +104,7 @@ export async function buildApp(engine: Engine, options: BuildAppOptions = {}): P
   installAuth(app, auth);
   logRequests(app);
   const metrics = createMetrics(app, engine);
-  const redis = redisClient(options.redisUrl ?? process.env['REDIS_URL']);
+  const redis = redisClient(options.redisUrl ?? engine.redisUrl);
   app.addHook('onClose', async () => redis?.disconnect());
 
   await registerOpenApi(app, options.publicUrl, options.docsUi ?? true);

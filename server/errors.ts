@@ -49,11 +49,18 @@ export function toApiError(err: unknown): SwitchboardError {
 
 export type ErrorBody = ReturnType<SwitchboardError['toJSON']>;
 
+/** Seconds a client should wait after a 503 (the database or the queue did not answer), unless the error says. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
 /** Sends `err` in the error shape; 5xx are logged with their cause, 4xx at debug level. */
 export function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const apiError = toApiError(err);
   if (apiError.statusCode >= 500) request.log.error({ err, code: apiError.code }, `request failed: ${apiError.message}`);
   else request.log.debug({ code: apiError.code }, apiError.message);
+  if (apiError.statusCode === 503 && !reply.hasHeader('retry-after')) {
+    const seconds = apiError.details?.['retry_after_seconds'];
+    reply.header('retry-after', String(typeof seconds === 'number' ? seconds : DEFAULT_RETRY_AFTER_SECONDS));
+  }
   return reply.code(apiError.statusCode).type('application/json; charset=utf-8').send(apiError.toJSON());
 }
 

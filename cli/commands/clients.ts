@@ -64,13 +64,13 @@ Options:
   --scopes LIST     comma-separated scopes
   --json            print JSON`,
   options: { name: { type: 'string' }, scopes: { type: 'string' }, json: { type: 'boolean' } },
-  async run({ positionals, values, global, io }) {
+  async run({ positionals, values, global, io, config }) {
     const action = positionals[0];
     if (action !== 'create' && action !== 'list' && action !== 'disable') {
       throw new SwitchboardError('SB_CONFIG_INVALID', `expected "create", "list" or "disable", got ${action === undefined ? 'nothing' : JSON.stringify(action)}`);
     }
     const json = values['json'] === true;
-    const knex = openDatabase(resolveDatabaseTarget(global.db, io.env, io.cwd));
+    const knex = openDatabase(resolveDatabaseTarget(global.db ?? config.databaseUrl, io.cwd), { debug: config.debug });
     try {
       await migrate(knex);
       if (action === 'list') {

@@ -14,10 +14,10 @@ Applies every pending migration to the database (--db, else DATABASE_URL, else
 Options:
   --status   list pending migrations without applying them`,
   options: { status: { type: 'boolean' } },
-  async run({ values, global, io }) {
-    const target = resolveDatabaseTarget(global.db, io.env, io.cwd);
+  async run({ values, global, io, config }) {
+    const target = resolveDatabaseTarget(global.db ?? config.databaseUrl, io.cwd);
     const where = target.dialect === 'postgres' ? `${redactUrl(target.location)}${target.schema ? ` (schema ${target.schema})` : ''}` : target.location;
-    const knex = openDatabase(target);
+    const knex = openDatabase(target, { debug: config.debug });
     try {
       if (values['status'] === true) {
         const pending = await pendingMigrations(knex);

@@ -1,6 +1,7 @@
 // `switchboard serve`: the management and CRM API over HTTP, with the engine's queue (in
-// process, or BullMQ when REDIS_URL is set). Stops gracefully on SIGTERM or SIGINT: no new
-// connections, requests in flight answered, runs back to the queue at a page boundary.
+// process, or BullMQ when REDIS_URL is set) and its reconciler. Stops gracefully on SIGTERM or
+// SIGINT: no new connections, requests in flight answered, runs back to the queue at a page
+// boundary (another worker or server takes them from there at once).
 import { engineSource, untilStopSignal, type Command } from '../command';
 import { SwitchboardError } from '../../core/errors';
 import { Engine } from '../../core/engine';
@@ -32,23 +33,22 @@ Environment: SWITCHBOARD_PUBLIC_URL (the base URL clients and OAuth providers re
 at, behind a proxy), SWITCHBOARD_TRUST_PROXY=1 (trust X-Forwarded-* headers), REDIS_URL,
 DATABASE_URL, SWITCHBOARD_SECRET_KEY, LOG_LEVEL.`,
   options: { port: { type: 'string' }, host: { type: 'string' } },
-  async run({ values, global, io }) {
-    const port = portOf(values['port'] ?? io.env['PORT'] ?? 8080);
-    const host = typeof values['host'] === 'string' ? values['host'] : (io.env['HOST'] ?? '127.0.0.1');
-    const logger = createLogger();
-    const engine = await Engine.open({
-      ...engineSource(global, io),
-      logger,
-    });
+  async run(ctx) {
+    const { values, io, config } = ctx;
+    const port = portOf(values['port'] ?? config.port ?? 8080);
+    const host = typeof values['host'] === 'string' ? values['host'] : (config.host ?? '127.0.0.1');
+    const logger = createLogger({ level: config.logLevel });
+    const engine = await Engine.open({ ...engineSource(ctx), logger });
     let app: Awaited<ReturnType<typeof buildApp>> | undefined;
     try {
-      const recovered = await engine.recover();
+      // What a stopped process left behind goes back to the queue now; then every interval.
+      await engine.reconcile().catch((err: unknown) => logger.warn({ err }, 'reconciling runs at start failed; the next pass tries again'));
       const schedules = await engine.loadSchedules();
-      const publicUrl = io.env['SWITCHBOARD_PUBLIC_URL'] || undefined;
+      const publicUrl = config.publicUrl;
       app = await buildApp(engine, {
         ...(publicUrl === undefined ? {} : { publicUrl }),
-        redisUrl: io.env['REDIS_URL'] ?? '',
-        trustProxy: io.env['SWITCHBOARD_TRUST_PROXY'] === '1',
+        redisUrl: config.redisUrl ?? '',
+        trustProxy: config.trustProxy,
       });
       const admin = await ensureAdminClient(engine.db);
       const address = await app.listen({ port, host });
@@ -57,7 +57,7 @@ DATABASE_URL, SWITCHBOARD_SECRET_KEY, LOG_LEVEL.`,
       // Signals are handled before the address is announced: whoever waits for that line may
       // send SIGTERM at once.
       const stopped = untilStopSignal();
-      logger.info({ address, queue: engine.queue.kind, recovered: recovered.length, schedules }, 'serving');
+      logger.info({ address, queue: engine.queue.kind, schedules }, 'serving');
       io.stdout.write(`listening on ${address} (API docs at ${address}/docs)\n`);
       await stopped;
       logger.info('shutting down: answering requests in flight, runs back to the queue');

@@ -3,9 +3,10 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { engineSource, type Command, type CommandContext } from '../command';
-import { SwitchboardError, errorMessage, isSwitchboardError } from '../../core/errors';
+import { SwitchboardError, errorMessage } from '../../core/errors';
 import { Engine } from '../../core/engine';
 import { silentLogger } from '../../core/logger';
+import { abandonment, releaseLost } from '../../core/runs';
 import * as syncRuns from '../../core/store/tables/sync-runs';
 import { runSummary, formatSummaryLine, formatProgress } from '../summary';
 
@@ -17,8 +18,10 @@ export const syncCommand: Command = {
 Reads the mapping's stream from its connector and writes the records into the CRM store
 (the database is brought up to date first). The connection NAME (default: the connector's
 id) is created, or updated, with the settings in FILE (JSON). Runs are incremental when the
-stream has an incremental cursor, unless --full. A run interrupted (Ctrl-C, a crash) resumes
-from its last committed page the next time it is asked for.
+stream has an incremental cursor, unless --full. Failed attempts are tried again by the run
+retry policy (SWITCHBOARD_RUN_ATTEMPTS, SWITCHBOARD_RUN_BACKOFF_MS); a database that does not
+answer is waited for. A run interrupted (Ctrl-C, a crash) resumes from its last committed page
+the next time it is asked for.
 
 Options:
   --config FILE        the connection's settings (JSON)
@@ -52,18 +55,15 @@ export async function readConfig(file: string | undefined, cwd: string): Promise
   return value as Record<string, unknown>;
 }
 
-/** Shared by `sync` and `push`: one run of the mapping in this process. */
-export async function runMapping({ positionals, values, global, io }: CommandContext, direction: syncRuns.RunDirection): Promise<number> {
+/** Shared by `sync` and `push`: one run of the mapping in this process, by the run executor. */
+export async function runMapping(ctx: CommandContext, direction: syncRuns.RunDirection): Promise<number> {
+  const { positionals, values, io } = ctx;
   const mappingId = positionals[0];
   if (mappingId === undefined || positionals.length > 1) throw new SwitchboardError('SB_CONFIG_INVALID', `give exactly one mapping id (e.g. \`switchboard ${direction === 'pull' ? 'sync' : 'push'} hubspot-contacts --config hubspot.json\`)`);
   const config = await readConfig(values['config'] as string | undefined, io.cwd);
   const json = values['json'] === true;
-  const engine = await Engine.open({
-    ...engineSource(global, io),
-    queue: 'memory',
-    concurrency: 0,
-    logger: silentLogger(),
-  });
+  // This process runs the run itself: a queue that runs nothing, and no reconciler.
+  const engine = await Engine.open({ ...engineSource(ctx), queue: 'memory', concurrency: 0, logger: silentLogger() });
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
   process.once('SIGINT', onSignal);
@@ -71,34 +71,21 @@ export async function runMapping({ positionals, values, global, io }: CommandCon
   try {
     const mapping = engine.registry.mapping(mappingId);
     const connection = await engine.ensureConnection((values['connection'] as string | undefined) ?? mapping.connector, mapping.connector, config);
-    let { run } = await syncRuns.requestRun(engine.db, { connectionId: connection.id, mappingId, direction, mode: values['full'] === true ? 'full' : 'incremental', trigger: 'cli' });
+    let { run } = await engine.requestRun({ connection: connection.id, mapping: mappingId, direction, mode: values['full'] === true ? 'full' : 'incremental', trigger: 'cli', enqueue: false });
     if (run.status === 'running') {
-      // Left running by a process that is gone: take it over and resume from its checkpoint.
-      const recovered = await engine.recover(Infinity);
-      if (!recovered.includes(run.id)) throw new SwitchboardError('SB_CONFLICT', `run ${run.id} of ${mappingId} is already running (worker ${run.worker ?? '?'}); cancel it or wait for it`);
-      run = await syncRuns.get(engine.db, run.id);
+      // Left running by a process that is gone: take it back and resume from its checkpoint.
+      const why = abandonment(run, { state: 'missing' }, new Date(Date.now() - engine.config.runs.staleAfterMs).toISOString());
+      const released = why === undefined ? undefined : await releaseLost(engine.db, engine.runs.policy, run, why);
+      if (released?.status !== 'queued') throw new SwitchboardError('SB_CONFLICT', `run ${run.id} of ${mappingId} is already running (worker ${run.worker ?? '?'}); cancel it or wait for it`);
       if (!json) io.stderr.write(`resuming run ${run.id}, left unfinished by ${run.worker ?? 'a stopped process'}\n`);
+      run = released;
     }
     const tty = io.stderr.isTTY === true && !json;
-    const maxAttempts = 3;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await engine.executeRun(run.id, {
-          attempt,
-          maxAttempts,
-          signal: stop.signal,
-          ...(tty ? { onPage: (p) => io.stderr.write(`\r${formatProgress(p)}`) } : {}),
-        });
-        break;
-      } catch (err) {
-        const again = isSwitchboardError(err) && err.retryable && attempt < maxAttempts && !stop.signal.aborted;
-        if (!again) break;
-        if (tty) io.stderr.write(`\n${errorMessage(err)}; trying again\n`);
-        await new Promise((r) => setTimeout(r, 1000 * 2 ** (attempt - 1)));
-      }
-    }
+    const finished = await engine.runs.drive(run.id, {
+      signal: stop.signal,
+      ...(tty ? { onPage: (p) => io.stderr.write(`\r${formatProgress(p)}`), onRetry: (r) => io.stderr.write(`\n${r.error?.message ?? 'failed'}; trying again\n`) } : {}),
+    });
     if (tty) io.stderr.write('\r\u001b[2K');
-    const finished = await syncRuns.get(engine.db, run.id);
     const summary = runSummary(finished);
     io.stdout.write(json ? `${JSON.stringify(summary)}\n` : `${formatSummaryLine(mappingId, finished)}\n`);
     return finished.status === 'succeeded' ? 0 : finished.status === 'queued' ? 130 : 1;
@@ -108,4 +95,3 @@ export async function runMapping({ positionals, values, global, io }: CommandCon
     await engine.close();
   }
 }
-

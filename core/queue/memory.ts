@@ -1,19 +1,16 @@
-// The in-process queue: the same processor as the BullMQ workers, bounded concurrency, retries
-// with backoff, and cron timers for schedules. The embedded default for one machine; it does
-// not pretend to be distributed (the database rows are what survives a restart).
+// The in-process queue: the same processor as the BullMQ workers, bounded concurrency, the
+// executor's verdicts carried out (a run asked back after a delay waits in a timer), and cron
+// timers for schedules. The embedded default for one machine; it does not pretend to be
+// distributed: the database rows are what survives, and the reconciler puts them back here.
 import { CronExpressionParser } from 'cron-parser';
 import { SwitchboardError, errorMessage } from '../errors';
-import type { JobQueue, QueueMetrics, RunProcessor, ScheduledRun, ScheduleHandler } from './types';
+import type { JobQueue, JobStatus, QueueMetrics, RunProcessor, RunVerdict, ScheduledRun, ScheduleHandler } from './types';
 
 export interface MemoryQueueOptions {
   processor: RunProcessor;
   onSchedule: ScheduleHandler;
   /** Runs at the same time (default 2). */
   concurrency?: number;
-  /** Attempts per run, the first included (default 3). */
-  attempts?: number;
-  /** Base delay of the exponential backoff between attempts (default 1000 ms). */
-  backoffMs?: number;
   /** Where failures of schedule handlers and processors are reported. */
   onError?: (err: unknown, context: string) => void;
 }
@@ -41,13 +38,12 @@ export class MemoryQueue implements JobQueue {
   readonly #active = new Map<string, { controller: AbortController; done: Promise<void> }>();
   readonly #delayed = new Map<string, NodeJS.Timeout>();
   readonly #timers = new Map<string, Timer>();
-  readonly #attempts = new Map<string, number>();
   #failed = 0;
   #completed = 0;
   #closed = false;
 
   constructor(options: MemoryQueueOptions) {
-    this.#options = { concurrency: 2, attempts: 3, backoffMs: 1000, ...options };
+    this.#options = { concurrency: 2, ...options };
   }
 
   async enqueue(runId: string): Promise<void> {
@@ -60,17 +56,17 @@ export class MemoryQueue implements JobQueue {
   #pump(): void {
     while (!this.#closed && this.#active.size < this.#options.concurrency && this.#waiting.length > 0) {
       const runId = this.#waiting.shift()!;
-      const attempt = (this.#attempts.get(runId) ?? 0) + 1;
-      this.#attempts.set(runId, attempt);
       const controller = new AbortController();
       const done = this.#options
-        .processor(runId, { attempt, signal: controller.signal })
+        // One process: a run it hands out is never still held elsewhere through this queue.
+        .processor(runId, { signal: controller.signal, takeover: false })
         .then(
-          () => {
-            this.#completed += 1;
-            this.#attempts.delete(runId);
+          (verdict) => this.#carryOut(runId, verdict),
+          (err: unknown) => {
+            // A bug, not a verdict: the run's row tells the reconciler what to do with it.
+            this.#failed += 1;
+            this.#options.onError?.(err, `run ${runId} failed`);
           },
-          (err: unknown) => this.#failedAttempt(runId, attempt, err),
         )
         .finally(() => {
           this.#active.delete(runId);
@@ -80,21 +76,24 @@ export class MemoryQueue implements JobQueue {
     }
   }
 
-  #failedAttempt(runId: string, attempt: number, err: unknown): void {
-    const retryable = !(err instanceof SwitchboardError) || err.retryable;
-    if (!retryable || attempt >= this.#options.attempts || this.#closed) {
-      this.#failed += 1;
-      this.#attempts.delete(runId);
-      this.#options.onError?.(err, `run ${runId} failed (attempt ${attempt})`);
+  #carryOut(runId: string, verdict: RunVerdict): void {
+    if (verdict.next === 'done') this.#completed += 1;
+    else if (verdict.next === 'failed') this.#failed += 1;
+    // Closing: the run's row is back to `queued`; another process's reconciler takes it from there.
+    else if (!this.#closed) this.#later(runId, verdict.delayMs);
+  }
+
+  #later(runId: string, delayMs: number): void {
+    if (delayMs <= 0) {
+      this.#waiting.push(runId);
       return;
     }
-    const delay = this.#options.backoffMs * 2 ** (attempt - 1);
     const handle = setTimeout(() => {
       this.#delayed.delete(runId);
       if (this.#closed) return;
       this.#waiting.push(runId);
       this.#pump();
-    }, delay);
+    }, delayMs);
     handle.unref();
     this.#delayed.set(runId, handle);
   }
@@ -139,6 +138,15 @@ export class MemoryQueue implements JobQueue {
       this.#delayed.delete(runId);
     }
     // A running run sees its cancel flag at the next page boundary.
+  }
+
+  async jobStates(runIds: readonly string[]): Promise<Map<string, JobStatus>> {
+    const states = new Map<string, JobStatus>();
+    for (const id of runIds) {
+      const state = this.#active.has(id) ? 'active' : this.#delayed.has(id) ? 'delayed' : this.#waiting.includes(id) ? 'waiting' : 'missing';
+      states.set(id, { state });
+    }
+    return states;
   }
 
   async metrics(): Promise<QueueMetrics> {

@@ -20,14 +20,13 @@ export interface DatabaseTarget {
 }
 
 /**
- * Resolves where the database is: `url` (a `--db` option), else `DATABASE_URL`, else the
+ * Resolves where the database is: `spec` (a `--db` option, else `DATABASE_URL`), else the
  * SQLite default. A `postgres://` or `postgresql://` URL means PostgreSQL (an optional
  * `schema` query parameter selects the schema); `sqlite:PATH`, `file:PATH` or a bare path
  * means a SQLite file, relative to `cwd`.
  */
-export function resolveDatabaseTarget(url?: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): DatabaseTarget {
-  const spec = url ?? (env['DATABASE_URL'] !== undefined && env['DATABASE_URL'] !== '' ? env['DATABASE_URL'] : undefined);
-  if (spec === undefined) return { dialect: 'sqlite', location: resolve(cwd, DEFAULT_SQLITE_FILE) };
+export function resolveDatabaseTarget(spec: string | undefined, cwd = process.cwd()): DatabaseTarget {
+  if (spec === undefined || spec === '') return { dialect: 'sqlite', location: resolve(cwd, DEFAULT_SQLITE_FILE) };
   if (/^postgres(ql)?:\/\//i.test(spec)) {
     let parsed: URL;
     try {
@@ -68,19 +67,25 @@ function configurePgTypes(): void {
 }
 
 // knex prints some driver errors itself (e.g. "Acquire connection error") before the query
-// rejects with the same error; the caller reports it, so only debug output goes to stderr.
-const debug = (message: unknown): void => {
-  if (process.env['SWITCHBOARD_DEBUG']) process.stderr.write(`knex: ${String(message)}\n`);
-};
-const KNEX_LOG = { warn: debug, error: debug, deprecate: debug, debug };
+// rejects with the same error; the caller reports it, so its output goes to stderr only when
+// asked for (SWITCHBOARD_DEBUG).
+function knexLog(debug: boolean): Record<'warn' | 'error' | 'deprecate' | 'debug', (message: unknown) => void> {
+  const write = (message: unknown): void => {
+    if (debug) process.stderr.write(`knex: ${String(message)}\n`);
+  };
+  return { warn: write, error: write, deprecate: write, debug: write };
+}
 
 export interface OpenOptions {
   /** Pool size for PostgreSQL (default 10). SQLite always uses one connection. */
   poolMax?: number;
+  /** Print the driver's own diagnostics to stderr (default false). */
+  debug?: boolean;
 }
 
 /** Opens a knex instance for the target. SQLite files (and their folder) are created on first use. */
 export function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Knex {
+  const log = knexLog(options.debug === true);
   if (target.dialect === 'postgres') {
     configurePgTypes();
     return knexFactory({
@@ -89,7 +94,7 @@ export function openDatabase(target: DatabaseTarget, options: OpenOptions = {}):
       ...(target.schema === undefined ? {} : { searchPath: [target.schema] }),
       pool: { min: 0, max: options.poolMax ?? 10 },
       acquireConnectionTimeout: 10_000,
-      log: KNEX_LOG,
+      log,
     });
   }
   if (target.location !== ':memory:') mkdirSync(dirname(target.location), { recursive: true });
@@ -97,7 +102,7 @@ export function openDatabase(target: DatabaseTarget, options: OpenOptions = {}):
     client: 'sqlite3',
     connection: { filename: target.location },
     useNullAsDefault: true,
-    log: KNEX_LOG,
+    log,
     // One connection: SQLite has one writer at a time, and this keeps transactions simple.
     pool: {
       min: 1,
@@ -113,6 +118,11 @@ export function openDatabase(target: DatabaseTarget, options: OpenOptions = {}):
       },
     },
   });
+}
+
+/** Whether the database answers (a trivial statement); throws its error otherwise. */
+export async function ping(db: Db): Promise<void> {
+  await db.raw('select 1');
 }
 
 export function dialectOf(db: Db): Dialect {

@@ -33,6 +33,8 @@ export interface PullPlan {
   deletes: 'soft' | 'hard' | 'ignore';
   conflict: 'source_wins' | 'crm_wins' | 'newest_wins';
   matchOn: readonly string[];
+  /** Who holds the run: a batch commits only while it still does (undefined: unfenced, tests). */
+  holder?: syncRuns.RunHolder;
 }
 
 export interface PageCounts {
@@ -272,7 +274,7 @@ export async function writeBatch(db: Knex, plan: PullPlan, batch: PageBatch, sta
     }
 
     await syncState.save(trx, { connectionId: plan.connectionId, mappingId: plan.mappingId }, { state, checkpoint: { ...checkpoint }, checkpointRunId: plan.runId });
-    ({ cancelRequested } = await syncRuns.addCounts(trx, plan.runId, counts));
+    ({ cancelRequested } = await syncRuns.addCounts(trx, plan.runId, counts, undefined, plan.holder));
   });
   return { counts, refsResolved, linksChanged, cancelRequested };
 }

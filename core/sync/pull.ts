@@ -189,7 +189,7 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
     }
   } catch (err) {
     // The run fails: what it did so far still shows in its counts.
-    await syncRuns.addCounts(db, plan.runId, unrecorded).catch(() => undefined);
+    await syncRuns.addCounts(db, plan.runId, unrecorded, undefined, plan.holder).catch(() => undefined);
     throw err;
   }
   return { outcome: 'succeeded', counts, refsResolved, unrecorded };

@@ -9,6 +9,7 @@ import type { CompiledRequest } from '../http/request';
 import { compilePullMapping, type CompiledPullMapping } from '../mapping/compile-pull';
 import { compilePushMapping, type CompiledPushMapping } from '../mapping/compile-push';
 import type { EntityName } from '../store/entities';
+import type { RunHolder } from '../store/tables/sync-runs';
 import { compileTree, type TemplateContext, type TemplateRoot } from '../templates';
 import { getPath, parsePath, type Path } from '../util/path';
 
@@ -63,6 +64,8 @@ export interface PushPlan {
   pulledFields: ReadonlySet<string>;
   /** What a pull would make of a pushed record (the payload, with the external id at the stream's primary key). */
   echo: { mapping: CompiledPullMapping; primaryKey: Path } | undefined;
+  /** Who holds the run: results are stored only while it still does (undefined: unfenced, tests). */
+  holder?: RunHolder;
 }
 
 function compileAction(connector: ConnectorDefinition, name: string): CompiledAction {
@@ -99,6 +102,7 @@ export interface PushPlanInput {
   mapping: MappingDefinition;
   connector: ConnectorDefinition;
   config: Record<string, unknown>;
+  holder?: RunHolder;
 }
 
 export function buildPushPlan(input: PushPlanInput): PushPlan {
@@ -118,5 +122,6 @@ export function buildPushPlan(input: PushPlanInput): PushPlan {
     conflict: def.conflict ?? 'source_wins',
     pulledFields: new Set(Object.keys(def.fields)),
     echo: stream === undefined ? undefined : { mapping: compilePullMapping(def), primaryKey: parsePath(stream.primary_key ?? 'id') },
+    ...(input.holder === undefined ? {} : { holder: input.holder }),
   };
 }

@@ -69,6 +69,8 @@ export interface CommitInput {
   rejected: readonly rejectedRecords.NewRejectedRecord[];
   counts: Partial<syncRuns.RunCounts>;
   progress?: Record<string, unknown>;
+  /** Stored only while this holder holds the run (see syncRuns.addCounts). */
+  holder?: syncRuns.RunHolder;
 }
 
 /**
@@ -90,6 +92,6 @@ export async function commitPush(db: Knex, k: StateKey, state: PushState, input:
     if (input.unlinked.length > 0) await recordLinks.removeByExternalIds(trx, k.connectionId, input.entity, input.unlinked);
     await rejectedRecords.add(trx, input.rejected);
     await savePushState(trx, k, state);
-    await syncRuns.addCounts(trx, input.runId, input.counts, input.progress);
+    await syncRuns.addCounts(trx, input.runId, input.counts, input.progress, input.holder);
   });
 }

@@ -7,12 +7,9 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { SwitchboardError, errorMessage, isSwitchboardError, type ErrorCode } from '../errors';
-import type { Engine } from '../engine';
-import { ConnectorClient } from '../http/client';
-import * as connections from '../store/tables/connections';
+import type { ConnectorClient } from '../http/client';
 import type { NewRejectedRecord } from '../store/tables/rejected-records';
 import * as syncRuns from '../store/tables/sync-runs';
-import { DbTokenStore } from '../store/token-store';
 import { setPath } from '../util/path';
 import { emptyCounts, type PullOutcome, type PullProgress } from './pull';
 import type { PageCounts } from './pull-page';
@@ -216,7 +213,7 @@ class PushRun {
     const stats = this.client.stats;
     const delta = { requests: stats.requests - this.seen.requests, retries: stats.retries - this.seen.retries };
     this.seen = { ...stats };
-    if (delta.requests + delta.retries > 0) await syncRuns.addCounts(this.db, this.plan.runId, delta);
+    if (delta.requests + delta.retries > 0) await syncRuns.addCounts(this.db, this.plan.runId, delta, undefined, this.plan.holder);
   }
 
   private async commit(input: Partial<Omit<CommitInput, 'runId' | 'entity'>>): Promise<void> {
@@ -231,6 +228,7 @@ class PushRun {
       rejected: input.rejected ?? [],
       counts,
       ...(input.progress === undefined ? {} : { progress: input.progress }),
+      ...(this.plan.holder === undefined ? {} : { holder: this.plan.holder }),
     });
     for (const [k, v] of Object.entries(counts) as [keyof PageCounts, number | undefined][]) this.counts[k] += v ?? 0;
     this.options.onPage?.({ pages: this.counts.pages, counts: { ...this.counts }, elapsedMs: Date.now() - this.started });
@@ -251,15 +249,4 @@ export async function runPush(db: Knex, plan: PushPlan, client: ConnectorClient,
     await run.flushStats().catch(() => undefined);
     throw err;
   }
-}
-
-/** The queue's push: loads the run's connection, connector and mapping, and pushes. */
-export async function executePush(engine: Engine, run: syncRuns.SyncRun, options: PushOptions): Promise<PullOutcome> {
-  const mapping = engine.registry.mapping(run.mappingId);
-  if (mapping.push === undefined) throw new SwitchboardError('SB_BAD_REQUEST', `mapping "${mapping.id}" has no push section`);
-  const connector = engine.registry.connector(mapping.connector);
-  const config = await connections.loadConfig(engine.db, engine.box, run.connectionId);
-  const client = new ConnectorClient({ connector, config, connectionId: run.connectionId, tokenStore: new DbTokenStore(engine.db, engine.box, run.connectionId) });
-  const plan = buildPushPlan({ runId: run.id, connectionId: run.connectionId, mapping, connector, config });
-  return (await runPush(engine.db, plan, client, options)).outcome;
 }

@@ -14,7 +14,6 @@ import { loadConnection } from '../connections';
 import { responses } from '../schemas/common';
 import { runView } from '../schemas/engine';
 import { verifySignature } from '../webhooks/signature';
-import { ingestRecords } from '../webhooks/ingest';
 
 /** How long a provider should wait before delivering again when a run of the mapping is in progress. */
 const RETRY_AFTER_SECONDS = 10;
@@ -94,7 +93,8 @@ export async function webhookRoutes(app: FastifyInstance, options: { auth: Authe
         const records = getPath(body, spec.records);
         if (!Array.isArray(records)) throw new SwitchboardError('SB_BAD_REQUEST', `body: no array of records at "${spec.records}"`);
         for (const m of mappings) {
-          const { run, ingested } = await ingestRecords(engine, connection.id, m.id, records);
+          // A run of its own, by the run executor (core/runs/kinds/ingest.ts).
+          const { run, ingested } = await engine.ingest(connection.id, m.id, records);
           // A queued run reads what changed when it starts, so it covers the delivery; a running one may be past it.
           if (!ingested && run.status === 'running') busy = true;
           results.push({ mapping: m.id, created: ingested, ingested, run: runView(run) });

@@ -1,6 +1,7 @@
 // `switchboard validate`: exit codes, the `file:line:col: message` lines, --json.
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { loadConfig } from '../../core/config';
 import type { CliIO, CommandContext } from '../../cli/command';
 import { validateCommand } from '../../cli/commands/validate';
 
@@ -29,6 +30,7 @@ async function validate(args: string[], dirs: { connectors?: string; mappings?: 
     values: { json: args.includes('--json') },
     global: { connectorsDir: join(FIXTURES, dirs.connectors ?? 'connectors'), mappingsDir: join(FIXTURES, dirs.mappings ?? 'mappings'), db: undefined },
     io,
+    config: loadConfig({}),
   };
   const code = await validateCommand.run(ctx);
   return { code, stdout: out.text(), stderr: err.text() };

@@ -29,11 +29,11 @@ describe('secrets', () => {
     const dir = mkdtempSync(join(tmpdir(), 'switchboard-key-'));
     try {
       const env = randomBytes(32).toString('hex');
-      expect(loadKey({ SWITCHBOARD_SECRET_KEY: env }, dir)).toMatchObject({ origin: 'env' });
-      const generated = loadKey({}, dir);
+      expect(loadKey(env, dir)).toMatchObject({ origin: 'env' });
+      const generated = loadKey(undefined, dir);
       expect(generated.origin).toBe('generated');
       expect(statSync(generated.file!).mode & 0o777).toBe(0o600);
-      const again = loadKey({}, dir);
+      const again = loadKey(undefined, dir);
       expect(again.origin).toBe('file');
       expect(again.key).toEqual(generated.key);
       expect(readFileSync(generated.file!, 'utf8').trim()).toBe(generated.key.toString('hex'));

@@ -28,6 +28,9 @@ export const RUN_TRANSITIONS = [
   { from: 'running', to: 'canceled' },
   // A run whose worker died, or that failed transiently and will be retried, goes back to the queue.
   { from: 'running', to: 'queued' },
+  // Still running: a heartbeat of its holder, or a takeover by the worker the queue handed the
+  // run to when its holder was lost (only ever asked for explicitly, with the holder it replaces).
+  { from: 'running', to: 'running' },
 ] as const satisfies readonly { from: RunStatus; to: RunStatus }[];
 
 export const COUNT_COLUMNS = ['records_read', 'records_created', 'records_updated', 'records_unchanged', 'records_deleted', 'records_rejected', 'pages', 'requests', 'retries'] as const;
@@ -43,6 +46,7 @@ export interface SyncRunRow extends RunCounts {
   trigger: string;
   status: string;
   attempts: number;
+  failures: number;
   cancel_requested: boolean | number;
   progress: unknown;
   error_code: string | null;
@@ -64,7 +68,10 @@ export interface SyncRun {
   mode: RunMode;
   trigger: RunTrigger;
   status: RunStatus;
+  /** Takes of the run so far (every start, retries and resumptions included). */
   attempts: number;
+  /** Attempts that failed (errors, lost workers), counted against the retry policy. */
+  failures: number;
   cancelRequested: boolean;
   counts: RunCounts;
   progress: Record<string, unknown> | null;
@@ -92,6 +99,7 @@ export function fromRow(row: SyncRunRow): SyncRun {
     trigger: row.trigger as RunTrigger,
     status: row.status as RunStatus,
     attempts: Number(row.attempts),
+    failures: Number(row.failures ?? 0),
     cancelRequested: row.cancel_requested === true || row.cancel_requested === 1,
     counts,
     progress: fromJson(row.progress, null),
@@ -201,6 +209,8 @@ export interface RunFilter {
   limit?: number;
   /** Runs created before this run id (ids are time-ordered): the next page. */
   before?: string;
+  /** Runs queued (or put back in the queue) before this time (ISO-8601). */
+  queuedBefore?: string;
 }
 
 /** Newest first. */
@@ -211,6 +221,7 @@ export async function list(db: Db, filter: RunFilter = {}): Promise<SyncRun[]> {
   if (filter.direction !== undefined) q.where('direction', filter.direction);
   if (filter.status !== undefined) q.whereIn('status', typeof filter.status === 'string' ? [filter.status] : filter.status);
   if (filter.before !== undefined) q.where('id', '<', filter.before);
+  if (filter.queuedBefore !== undefined) q.where('queued_at', '<', filter.queuedBefore);
   return (await guard('listing runs', async () => q)).map((r) => fromRow(r as SyncRunRow));
 }
 
@@ -220,16 +231,62 @@ export interface TransitionPatch {
   progress?: Record<string, unknown>;
   /** Added to the run's counts in the same statement (the counts of its last, empty page). */
   counts?: Partial<RunCounts>;
+  /** The attempt failed (an error, or its worker was lost): counts one of the run's `failures`. */
+  failed?: boolean;
+}
+
+/**
+ * Who holds a running run: its worker and its `attempts` when it was taken. Every take adds an
+ * attempt, so the pair fences out a holder the run was taken from (a worker cut off from the
+ * network comes back to find its writes refused, not mixed with its successor's).
+ */
+export interface RunHolder {
+  worker: string | null;
+  attempt: number;
+}
+
+export interface TransitionOptions {
+  /** Only from these statuses (default: every allowed source but the run's own status). */
+  from?: readonly RunStatus[];
+  /** Only while this holder holds the run (compare-and-set on worker and attempts). */
+  holder?: RunHolder;
+}
+
+/** The holder condition of a statement, and its bindings. */
+function holderCondition(holder: RunHolder | undefined): { sql: string; bindings: unknown[] } {
+  if (holder === undefined) return { sql: '', bindings: [] };
+  if (holder.worker === null) return { sql: ' AND "worker" IS NULL AND "attempts" = ?', bindings: [holder.attempt] };
+  return { sql: ' AND "worker" = ? AND "attempts" = ?', bindings: [holder.worker, holder.attempt] };
+}
+
+/**
+ * One compare-and-set move along RUN_TRANSITIONS, in one statement with RETURNING (both
+ * databases): the moved row, or undefined when the run is not in `from` (or not `holder`'s).
+ */
+async function move(db: Db, id: string, from: readonly RunStatus[], to: RunStatus, changes: Record<string, unknown>, holder?: RunHolder): Promise<SyncRunRow | undefined> {
+  for (const f of from) {
+    if (!RUN_TRANSITIONS.some((t) => t.from === f && t.to === to)) throw new SwitchboardError('SB_RUN_INVALID_TRANSITION', `a run cannot go from ${f} to ${to}`, { details: { run: id, status: f, to } });
+  }
+  const set = assignments({ ...changes, status: to });
+  const held = holderCondition(holder);
+  const [row] = await guard('updating a run', async () =>
+    queryRows<SyncRunRow>(
+      db,
+      `UPDATE "${SYNC_RUNS_TABLE}" SET ${set.sql} WHERE "id" = ? AND "status" IN (${from.map(() => '?').join(', ')})${held.sql} RETURNING *`,
+      [...set.bindings, id, ...from, ...held.bindings],
+    ),
+  );
+  return row;
 }
 
 /**
  * Moves a run to `to` if its status is one of the allowed sources (compare-and-set, so two
  * workers can never both start the same run). Throws SB_RUN_INVALID_TRANSITION otherwise.
  */
-export async function transition(db: Db, id: string, to: RunStatus, patch: TransitionPatch = {}): Promise<SyncRun> {
-  const from = RUN_TRANSITIONS.filter((t) => t.to === to).map((t) => t.from as RunStatus);
+export async function transition(db: Db, id: string, to: RunStatus, patch: TransitionPatch = {}, options: TransitionOptions = {}): Promise<SyncRun> {
+  const from = options.from ?? RUN_TRANSITIONS.filter((t) => t.to === to && t.from !== to).map((t) => t.from as RunStatus);
   const now = nowIso();
-  const changes: Record<string, unknown> = { status: to, updated_at: now };
+  const changes: Record<string, unknown> = { updated_at: now };
   if (to === 'running') {
     changes['started_at'] = now;
     changes['heartbeat_at'] = now;
@@ -247,18 +304,34 @@ export async function transition(db: Db, id: string, to: RunStatus, patch: Trans
   if (patch.worker !== undefined) changes['worker'] = patch.worker;
   if (patch.progress !== undefined) changes['progress'] = toJson(patch.progress);
   if (patch.counts !== undefined) addIncrements(changes, patch.counts);
-  // One statement, with RETURNING (both databases): the moved row, or nothing.
-  const set = assignments(changes);
-  const [row] = await guard('updating a run', async () =>
-    queryRows<SyncRunRow>(db, `UPDATE "${SYNC_RUNS_TABLE}" SET ${set.sql} WHERE "id" = ? AND "status" IN (${from.map(() => '?').join(', ')}) RETURNING *`, [...set.bindings, id, ...from]),
-  );
+  if (patch.failed === true) changes['failures'] = new Increment(1);
+  const row = await move(db, id, from, to, changes, options.holder);
   if (row === undefined) {
     const run = await get(db, id);
-    throw new SwitchboardError('SB_RUN_INVALID_TRANSITION', `run ${id} is ${run.status}; it cannot become ${to}`, {
+    const whose = options.holder !== undefined && from.includes(run.status) ? ` held by ${run.worker ?? 'nobody'} (attempt ${run.attempts})` : '';
+    throw new SwitchboardError('SB_RUN_INVALID_TRANSITION', `run ${id} is ${run.status}${whose}; it cannot become ${to}`, {
       details: { run: id, status: run.status, to },
     });
   }
   return fromRow(row);
+}
+
+/**
+ * A takeover: `worker` takes a run that is still `running` under a holder the queue says is gone
+ * (its job stalled and was handed out again). One more attempt (which fences the old holder
+ * out) and one more failure; only from the holder seen in `seen`, so two takeovers never both win.
+ */
+export async function takeOver(db: Db, id: string, worker: string, seen: RunHolder): Promise<SyncRun | undefined> {
+  const now = nowIso();
+  const changes = { worker, heartbeat_at: now, started_at: now, updated_at: now, attempts: new Increment(1), failures: new Increment(1), error_code: null, error_message: null };
+  const row = await move(db, id, ['running'], 'running', changes, seen);
+  return row === undefined ? undefined : fromRow(row);
+}
+
+/** The holder says it still works on the run. False when it no longer holds it (taken over, or finished). */
+export async function heartbeat(db: Db, id: string, holder: RunHolder): Promise<boolean> {
+  const now = nowIso();
+  return (await move(db, id, ['running'], 'running', { heartbeat_at: now, updated_at: now }, holder)) !== undefined;
 }
 
 /** Count columns to add to, as `Increment`s in `changes` (zeros left out). */
@@ -267,9 +340,9 @@ function addIncrements(changes: Record<string, unknown>, counts: Partial<RunCoun
 }
 
 /** Like transition, but answers undefined instead of throwing when the run is not in a source status. */
-export async function tryTransition(db: Db, id: string, to: RunStatus, patch: TransitionPatch = {}): Promise<SyncRun | undefined> {
+export async function tryTransition(db: Db, id: string, to: RunStatus, patch: TransitionPatch = {}, options: TransitionOptions = {}): Promise<SyncRun | undefined> {
   try {
-    return await transition(db, id, to, patch);
+    return await transition(db, id, to, patch, options);
   } catch (err) {
     if (isSwitchboardError(err, 'SB_RUN_INVALID_TRANSITION')) return undefined;
     throw err;
@@ -278,28 +351,36 @@ export async function tryTransition(db: Db, id: string, to: RunStatus, patch: Tr
 
 /**
  * Adds to the run's counts (as a page commits, in the page's transaction) and beats the
- * heartbeat. Answers whether a cancel was asked for (read in the same statement).
+ * heartbeat. Answers whether a cancel was asked for (read in the same statement). With a
+ * `holder`, only while it holds the run: otherwise SB_RUN_LOST, which rolls the page's
+ * transaction back (the run was taken over; its new holder writes the page).
  */
-export async function addCounts(db: Db, id: string, increments: Partial<RunCounts>, progress?: Record<string, unknown>): Promise<{ cancelRequested: boolean }> {
+export async function addCounts(db: Db, id: string, increments: Partial<RunCounts>, progress?: Record<string, unknown>, holder?: RunHolder): Promise<{ cancelRequested: boolean }> {
   const now = nowIso();
   const changes: Record<string, unknown> = { updated_at: now, heartbeat_at: now };
   addIncrements(changes, increments);
   if (progress !== undefined) changes['progress'] = toJson(progress);
   const set = assignments(changes);
+  const held = holderCondition(holder);
+  const status = holder === undefined ? '' : ` AND "status" = 'running'`;
   const [row] = await guard('updating run counts', async () =>
-    queryRows<Pick<SyncRunRow, 'cancel_requested'>>(db, `UPDATE "${SYNC_RUNS_TABLE}" SET ${set.sql} WHERE "id" = ? RETURNING "cancel_requested"`, [...set.bindings, id]),
+    queryRows<Pick<SyncRunRow, 'cancel_requested'>>(db, `UPDATE "${SYNC_RUNS_TABLE}" SET ${set.sql} WHERE "id" = ?${status}${held.sql} RETURNING "cancel_requested"`, [...set.bindings, id, ...held.bindings]),
   );
+  if (row === undefined && holder !== undefined) throw lostRun(id, holder);
   return { cancelRequested: row?.cancel_requested === true || row?.cancel_requested === 1 };
+}
+
+/** The error of a holder whose run was taken from it. */
+export function lostRun(id: string, holder: RunHolder): SwitchboardError {
+  return new SwitchboardError('SB_RUN_LOST', `run ${id} is no longer held by ${holder.worker ?? 'this worker'} (attempt ${holder.attempt}): another worker took it over`, { details: { run: id } });
 }
 
 /** Asks a run to stop: a queued run is canceled now; a running one stops at its next page. */
 export async function requestCancel(db: Db, id: string): Promise<SyncRun> {
   const now = nowIso();
-  const canceled = await guard('canceling a run', async () =>
-    db(SYNC_RUNS_TABLE).where({ id, status: 'queued' }).update({ status: 'canceled', cancel_requested: true, finished_at: now, updated_at: now }),
-  );
+  const canceled = await move(db, id, ['queued'], 'canceled', { cancel_requested: true, finished_at: now, updated_at: now });
   const flagged =
-    canceled === 1
+    canceled !== undefined
       ? 1
       : await guard('canceling a run', async () => db(SYNC_RUNS_TABLE).where({ id, status: 'running' }).update({ cancel_requested: true, updated_at: now }));
   const run = await get(db, id);
@@ -310,7 +391,7 @@ export async function requestCancel(db: Db, id: string): Promise<SyncRun> {
 }
 
 export async function isCancelRequested(db: Db, id: string): Promise<boolean> {
-  const row = (await db(SYNC_RUNS_TABLE).where('id', id).first('cancel_requested')) as { cancel_requested: unknown } | undefined;
+  const row = (await guard('reading a run', async () => db(SYNC_RUNS_TABLE).where('id', id).first('cancel_requested'))) as { cancel_requested: unknown } | undefined;
   return row?.cancel_requested === true || row?.cancel_requested === 1;
 }
 

@@ -124,7 +124,7 @@ describe.each(DIALECTS)('push runner on %s', (dialect) => {
     const e = engine;
     const push = async (onPage?: (progress: PullProgress) => Promise<void>) => {
       const { run } = await e.requestRun({ connection: conn.id, mapping: mapping.id, direction: 'push' });
-      await e.executeRun(run.id, { attempt: 1, maxAttempts: 3, signal: new AbortController().signal, ...(onPage === undefined ? {} : { onPage: (p: PullProgress) => void onPage(p) }) }).catch(() => undefined);
+      await e.executeRun(run.id, { ...(onPage === undefined ? {} : { onPage: (p: PullProgress) => void onPage(p) }) }).catch(() => undefined);
       return syncRuns.get(db.knex, run.id);
     };
     return { conn, push, server };
@@ -188,7 +188,7 @@ describe.each(DIALECTS)('push runner on %s', (dialect) => {
     expect(saved.inflight!.items.map((i) => i.crmId)).toEqual(made.map((c) => c.id));
 
     await crm.update(db.knex, 'contacts', made[0]!.id, { first_name: 'Newer' }, opts);
-    await engine!.executeRun(failed.id, { attempt: 2, maxAttempts: 3, signal: new AbortController().signal });
+    await engine!.executeRun(failed.id);
     const [replayed, newer] = server.batches;
     expect(server.api.requests[0]!.headers['idempotency-key']).toBe(saved.inflight!.key);
     // The same body, byte for byte, as the attempts before the failure.
