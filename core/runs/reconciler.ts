@@ -129,7 +129,7 @@ export class Reconciler {
       await queue.enqueue(run.id);
       report.enqueued.push(run.id);
     }
-    if (report.enqueued.length > 0) logger.info({ runs: report.enqueued.length }, 'queued runs without a job enqueued again');
+    if (report.enqueued.length > 0) logger.warn({ runs: report.enqueued }, 'queued runs without a job enqueued again');
     return report;
   }
 
