@@ -3,24 +3,21 @@
 // finishes, next to the run that was active meanwhile (it used to stay `queued` forever); and
 // asking for a run while Redis is unreachable answers 503 with Retry-After instead of hanging,
 // keeping the run recorded so that the reconciler enqueues it once Redis is back.
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Engine, type EngineOptions } from '../../core/engine';
-import { loadRegistry, type Registry } from '../../core/definitions';
+import type { Registry } from '../../core/definitions';
 import { silentLogger } from '../../core/logger';
 import { SecretBox } from '../../core/secrets';
 import * as apiClients from '../../core/store/tables/api-clients';
 import * as syncRuns from '../../core/store/tables/sync-runs';
 import { buildApp } from '../../server/app';
-import { hubspotContacts, startHubSpot, type MockApi } from '../../examples/mock-apis';
+import type { MockApi } from '../../examples/mock-apis';
 import { createMigratedDatabase, type TestDatabase } from '../helpers/db';
+import { fixtureRegistry, runFinished, slowPages, taggedConnection, taggedContacts, workerArgs } from '../helpers/e2e';
 import { freePort, startOwnedRedis, startWorker, stopWorkers, type OwnedRedis, type WorkerProcess } from '../helpers/owned';
 import { waitFor } from '../helpers/wait';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'e2e');
 const KEY = 'f'.repeat(64);
-const FINAL = ['succeeded', 'failed', 'canceled'];
 
 describe('Redis going away', () => {
   let db: TestDatabase;
@@ -32,7 +29,7 @@ describe('Redis going away', () => {
 
   beforeAll(async () => {
     db = await createMigratedDatabase('sqlite');
-    registry = await loadRegistry({ connectorsDir: join(FIXTURES, 'connectors'), mappingsDir: join(FIXTURES, 'mappings') });
+    registry = await fixtureRegistry();
   });
   // Workers reconcile the shared database with their own Redis: none outlives its test.
   afterEach(async () => stopWorkers(workers.splice(0)));
@@ -49,25 +46,8 @@ describe('Redis going away', () => {
     return engine;
   }
 
-  async function connection(engine: Engine, records: number, delayMs?: number) {
-    const tag = randomBytes(4).toString('hex');
-    const source = hubspotContacts(records).map((r) => ({ ...r, properties: { ...r.properties, email: `${tag}-${r.properties['email']}` } }));
-    const api = await startHubSpot({ objects: { contacts: source }, token: 'tok', ...(delayMs === undefined ? {} : { faults: () => ({ delayMs }) }) });
-    apis.push(api);
-    const conn = await engine.createConnection({ name: `r-${tag}`, connectorId: 'crm-hub', config: { access_token: 'tok', base_url: api.url } });
-    return { conn, tag };
-  }
-
-  const finished = (id: string, timeoutMs = 60_000) =>
-    waitFor(`run ${id} to finish`, async () => {
-      const run = await syncRuns.get(db.knex, id);
-      return FINAL.includes(run.status) ? run : undefined;
-    }, timeoutMs);
-
-  async function contacts(tag: string): Promise<number> {
-    const row = (await db.knex('contacts').where('email', 'like', `${tag}-%`).countDistinct({ n: 'email' }).first()) as { n: unknown };
-    return Number(row.n);
-  }
+  const connection = (engine: Engine, records: number, delayMs?: number) => taggedConnection(engine, records, apis, delayMs === undefined ? undefined : slowPages(delayMs));
+  const finished = (id: string) => runFinished(db.knex, id);
 
   it('enqueues again a run that waited in the queue when Redis restarted empty, and finishes both runs exactly', async () => {
     const redis = await startOwnedRedis();
@@ -75,7 +55,7 @@ describe('Redis going away', () => {
     const engine = await producer(redis.url);
     // One run at a time: the second one waits in the queue while the first is active.
     workers.push(
-      await startWorker(['--concurrency', '1', '--stalled-interval-ms', '1000', '--db', db.url, '--connectors-dir', join(FIXTURES, 'connectors'), '--mappings-dir', join(FIXTURES, 'mappings')], {
+      await startWorker(workerArgs(db.url, '--concurrency', '1', '--stalled-interval-ms', '1000'), {
         REDIS_URL: redis.url,
         SWITCHBOARD_SECRET_KEY: KEY,
         LOG_LEVEL: 'warn',
@@ -96,7 +76,10 @@ describe('Redis going away', () => {
     const [doneA, doneB] = await Promise.all([finished(a.id), finished(b.id)]);
     expect(doneA).toMatchObject({ status: 'succeeded', counts: { records_created: 2000, pages: 20 } });
     expect(doneB).toMatchObject({ status: 'succeeded', failures: 0, counts: { records_created: 300 } });
-    expect([await contacts(active.tag), await contacts(waiting.tag)]).toEqual([2000, 300]);
+    expect([await taggedContacts(db.knex, active.tag), await taggedContacts(db.knex, waiting.tag)]).toEqual([
+      [2000, 2000],
+      [300, 300],
+    ]);
     expect(workers[0]!.stderr()).toContain('queued runs without a job enqueued again');
   }, 120_000);
 

@@ -3,21 +3,17 @@
 // place once it answers (no attempt spent, nothing restarted) and finishes with the exact data.
 // It used to spend its three attempts inside the outage and stay `running` for good.
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { Queue } from 'bullmq';
 import type { Knex } from 'knex';
 import { Engine } from '../../core/engine';
-import { loadRegistry } from '../../core/definitions';
 import { silentLogger } from '../../core/logger';
-import { QUEUE_NAME } from '../../core/queue/bullmq';
 import { SecretBox } from '../../core/secrets';
 import { openDatabase, resolveDatabaseTarget } from '../../core/store/db';
 import * as syncRuns from '../../core/store/tables/sync-runs';
 import { hubspotContacts, startHubSpot, type MockApi } from '../../examples/mock-apis';
+import { fixtureRegistry, obliterateQueue, workerArgs } from '../helpers/e2e';
 import { startOwnedPostgres, startWorker, stopWorkers, waitThrough, type OwnedPostgres, type WorkerProcess } from '../helpers/owned';
 import { REDIS_URL, waitFor } from '../helpers/wait';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'e2e');
 const KEY = 'd'.repeat(64);
 const RECORDS = 5000;
 
@@ -33,8 +29,7 @@ describe('a run while PostgreSQL is stopped for 5 seconds', () => {
   beforeAll(async () => {
     pg = await startOwnedPostgres();
     url = `${pg.url}?schema=outage`;
-    const registry = await loadRegistry({ connectorsDir: join(FIXTURES, 'connectors'), mappingsDir: join(FIXTURES, 'mappings') });
-    engine = await Engine.open({ db: url, registry, box: new SecretBox(Buffer.from(KEY, 'hex')), logger: silentLogger(), queue: 'bullmq', redisUrl: REDIS_URL, queuePrefix: prefix, concurrency: 0, runs: { reconcileIntervalMs: 0 } });
+    engine = await Engine.open({ db: url, registry: await fixtureRegistry(), box: new SecretBox(Buffer.from(KEY, 'hex')), logger: silentLogger(), queue: 'bullmq', redisUrl: REDIS_URL, queuePrefix: prefix, concurrency: 0, runs: { reconcileIntervalMs: 0 } });
     knex = openDatabase(resolveDatabaseTarget(url), { poolMax: 2 });
     // 50 pages, each answered after 40 ms: the run is surely mid-way when the store goes.
     api = await startHubSpot({ objects: { contacts: hubspotContacts(RECORDS) }, token: 'tok', faults: () => ({ delayMs: 40 }) });
@@ -43,16 +38,14 @@ describe('a run while PostgreSQL is stopped for 5 seconds', () => {
     await stopWorkers(workers);
     await engine?.close();
     await knex?.destroy();
-    const q = new Queue(QUEUE_NAME, { connection: { url: REDIS_URL }, prefix });
-    await q.obliterate({ force: true });
-    await q.close();
+    await obliterateQueue(prefix);
     await api?.close();
     pg?.destroy();
   });
 
   it('waits for the store, resumes the run in place and finishes it exactly', async () => {
     workers.push(
-      await startWorker(['--concurrency', '1', '--stalled-interval-ms', '1000', '--db', url, '--connectors-dir', join(FIXTURES, 'connectors'), '--mappings-dir', join(FIXTURES, 'mappings')], {
+      await startWorker(workerArgs(url, '--concurrency', '1', '--stalled-interval-ms', '1000'), {
         REDIS_URL,
         SWITCHBOARD_QUEUE_PREFIX: prefix,
         SWITCHBOARD_SECRET_KEY: KEY,

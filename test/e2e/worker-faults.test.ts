@@ -5,22 +5,17 @@
 // reconciler of a surviving worker puts the run back). Each ends with the exact data and no
 // process restarted.
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { Queue } from 'bullmq';
 import { Engine } from '../../core/engine';
-import { loadRegistry } from '../../core/definitions';
 import { silentLogger } from '../../core/logger';
-import { QUEUE_NAME } from '../../core/queue/bullmq';
 import { SecretBox } from '../../core/secrets';
 import * as syncRuns from '../../core/store/tables/sync-runs';
-import { hubspotContacts, startHubSpot, type MockApi } from '../../examples/mock-apis';
+import type { MockApi } from '../../examples/mock-apis';
 import { createMigratedDatabase, type TestDatabase } from '../helpers/db';
+import { fixtureRegistry, obliterateQueue, runFinished, slowPages, taggedConnection, taggedContacts, workerArgs } from '../helpers/e2e';
 import { startWorker, stopWorkers, type WorkerProcess } from '../helpers/owned';
 import { REDIS_URL, waitFor } from '../helpers/wait';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'e2e');
 const KEY = 'e'.repeat(64);
-const FINAL = ['succeeded', 'failed', 'canceled'];
 
 describe('workers losing the run they hold', () => {
   let db: TestDatabase;
@@ -31,21 +26,18 @@ describe('workers losing the run they hold', () => {
 
   beforeAll(async () => {
     db = await createMigratedDatabase('sqlite');
-    const registry = await loadRegistry({ connectorsDir: join(FIXTURES, 'connectors'), mappingsDir: join(FIXTURES, 'mappings') });
-    engine = await Engine.open({ knex: db.knex, registry, box: new SecretBox(Buffer.from(KEY, 'hex')), logger: silentLogger(), queue: 'bullmq', redisUrl: REDIS_URL, queuePrefix: prefix, concurrency: 0, runs: { reconcileIntervalMs: 0 } });
+    engine = await Engine.open({ knex: db.knex, registry: await fixtureRegistry(), box: new SecretBox(Buffer.from(KEY, 'hex')), logger: silentLogger(), queue: 'bullmq', redisUrl: REDIS_URL, queuePrefix: prefix, concurrency: 0, runs: { reconcileIntervalMs: 0 } });
   });
   afterEach(async () => stopWorkers(workers.splice(0)));
   afterAll(async () => {
     await engine.close();
-    const q = new Queue(QUEUE_NAME, { connection: { url: REDIS_URL }, prefix });
-    await q.obliterate({ force: true });
-    await q.close();
+    await obliterateQueue(prefix);
     await Promise.all(apis.map((a) => a.close()));
     await db.cleanup();
   });
 
   function worker(): Promise<WorkerProcess> {
-    return startWorker(['--concurrency', '1', '--stalled-interval-ms', '1000', '--db', db.url, '--connectors-dir', join(FIXTURES, 'connectors'), '--mappings-dir', join(FIXTURES, 'mappings')], {
+    return startWorker(workerArgs(db.url, '--concurrency', '1', '--stalled-interval-ms', '1000'), {
       REDIS_URL,
       SWITCHBOARD_QUEUE_PREFIX: prefix,
       SWITCHBOARD_SECRET_KEY: KEY,
@@ -55,11 +47,7 @@ describe('workers losing the run they hold', () => {
   }
 
   async function slowRun(records: number, delayMs: number) {
-    const tag = randomBytes(4).toString('hex');
-    const source = hubspotContacts(records).map((r) => ({ ...r, properties: { ...r.properties, email: `${tag}-${r.properties['email']}` } }));
-    const api = await startHubSpot({ objects: { contacts: source }, token: 'tok', faults: () => ({ delayMs }) });
-    apis.push(api);
-    const conn = await engine.createConnection({ name: `w-${tag}`, connectorId: 'crm-hub', config: { access_token: 'tok', base_url: api.url } });
+    const { conn, tag } = await taggedConnection(engine, records, apis, slowPages(delayMs));
     const { run } = await engine.requestRun({ connection: conn.id, mapping: 'crm-hub-contacts', mode: 'full' });
     return { run, tag };
   }
@@ -73,17 +61,8 @@ describe('workers losing the run they hold', () => {
       return r.status === 'running' && w !== undefined && !skip.has(pid) && r.counts.pages > pages ? { w, pages: r.counts.pages } : undefined;
     }, 30_000);
 
-  const finished = (runId: string, timeoutMs: number) =>
-    waitFor(`run ${runId} to finish`, async () => {
-      const r = await syncRuns.get(db.knex, runId);
-      return FINAL.includes(r.status) ? r : undefined;
-    }, timeoutMs);
-
-  async function contacts(tag: string): Promise<[number, number]> {
-    const rows = (await db.knex('contacts').where('email', 'like', `${tag}-%`).count({ n: '*' }).first()) as { n: unknown };
-    const emails = (await db.knex('contacts').where('email', 'like', `${tag}-%`).countDistinct({ n: 'email' }).first()) as { n: unknown };
-    return [Number(rows.n), Number(emails.n)];
-  }
+  const finished = (runId: string, timeoutMs: number) => runFinished(db.knex, runId, timeoutMs);
+  const contacts = (tag: string) => taggedContacts(db.knex, tag);
 
   it('finishes a run on the second worker within seconds when the first is SIGTERMed mid-run', async () => {
     workers.push(...(await Promise.all([worker(), worker()])));

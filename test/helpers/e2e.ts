@@ -1,13 +1,24 @@
 // What the end-to-end suites share: the CLI arguments that point at the e2e fixtures and a
-// store, and the usual setup (a migrated database, a local HubSpot-style API with generated
-// contacts, a config file for the CLI in a scratch folder).
+// store, the usual setup (a migrated database, a local HubSpot-style API with generated
+// contacts, a config file for the CLI in a scratch folder), connections whose contacts carry a
+// tag of their own, and waiting for runs.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import type { Knex } from 'knex';
+import { loadRegistry, type Registry } from '../../core/definitions';
+import type { Engine } from '../../core/engine';
+import { QUEUE_NAME } from '../../core/queue/bullmq';
 import type { Dialect } from '../../core/store/db';
-import { hubspotContacts, startHubSpot, type HubSpotRecord, type MockApi } from '../../examples/mock-apis';
+import type { Connection } from '../../core/store/tables/connections';
+import * as syncRuns from '../../core/store/tables/sync-runs';
+import type { SyncRun } from '../../core/store/tables/sync-runs';
+import { hubspotContacts, startHubSpot, type Faults, type HubSpotRecord, type MockApi } from '../../examples/mock-apis';
 import { runCli, type CliResult } from './cli';
 import { createMigratedDatabase, type TestDatabase } from './db';
+import { REDIS_URL, waitFor } from './wait';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'e2e');
 
@@ -49,4 +60,60 @@ export async function startHubSpotE2e(dialect: Dialect, options: { records: numb
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The e2e fixtures' connectors and mappings, loaded. */
+export function fixtureRegistry(): Promise<Registry> {
+  return loadRegistry({ connectorsDir: join(FIXTURES, 'connectors'), mappingsDir: join(FIXTURES, 'mappings') });
+}
+
+/** `--db URL` plus the e2e fixtures' connectors and mappings (for `switchboard worker`). */
+export function workerArgs(dbUrl: string, ...extra: string[]): string[] {
+  return ['--db', dbUrl, '--connectors-dir', join(FIXTURES, 'connectors'), '--mappings-dir', join(FIXTURES, 'mappings'), ...extra];
+}
+
+export interface TaggedConnection {
+  conn: Connection;
+  api: MockApi;
+  /** Prefix of every email of this connection's contacts. */
+  tag: string;
+}
+
+/**
+ * A `crm-hub` connection to a local HubSpot-style API of `records` contacts whose emails carry
+ * a tag of their own (the fixture mapping merges contacts by email, so connections sharing a
+ * database must not share emails). The API is added to `apis`, for the caller to close.
+ */
+export async function taggedConnection(engine: Engine, records: number, apis: MockApi[], faults?: Faults): Promise<TaggedConnection> {
+  const tag = randomBytes(4).toString('hex');
+  const source = hubspotContacts(records).map((r) => ({ ...r, properties: { ...r.properties, email: `${tag}-${r.properties['email']}` } }));
+  const api = await startHubSpot({ objects: { contacts: source }, token: 'tok', ...(faults === undefined ? {} : { faults }) });
+  apis.push(api);
+  const conn = await engine.createConnection({ name: `c-${tag}`, connectorId: 'crm-hub', config: { access_token: 'tok', base_url: api.url } });
+  return { conn, api, tag };
+}
+
+/** Every page answered after `ms`: runs are surely mid-way when a test interrupts them. */
+export const slowPages = (ms: number): Faults => () => ({ delayMs: ms });
+
+/** Contacts of a tagged connection in the store: [rows, distinct emails]. */
+export async function taggedContacts(knex: Knex, tag: string): Promise<[number, number]> {
+  const rows = (await knex('contacts').where('email', 'like', `${tag}-%`).count({ n: '*' }).first()) as { n: unknown };
+  const emails = (await knex('contacts').where('email', 'like', `${tag}-%`).countDistinct({ n: 'email' }).first()) as { n: unknown };
+  return [Number(rows.n), Number(emails.n)];
+}
+
+/** Waits for a run to end (succeeded, failed or canceled). */
+export function runFinished(knex: Knex, runId: string, timeoutMs = 60_000): Promise<SyncRun> {
+  return waitFor(`run ${runId} to finish`, async () => {
+    const run = await syncRuns.get(knex, runId);
+    return ['succeeded', 'failed', 'canceled'].includes(run.status) ? run : undefined;
+  }, timeoutMs);
+}
+
+/** Removes a test's BullMQ queue (every key under its prefix) from Redis. */
+export async function obliterateQueue(prefix: string, url = REDIS_URL): Promise<void> {
+  const q = new Queue(QUEUE_NAME, { connection: { url }, prefix });
+  await q.obliterate({ force: true });
+  await q.close();
 }
