@@ -43,7 +43,8 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
         tags,
         summary: 'Start a sync run',
         description:
-          '202 Accepted with the run and `Location: /runs/<id>`. At most one run per connection and mapping is queued or running: when one already is, it is returned with `created: false` (and the header `Run-Created: false`) instead of a new one.',
+          '202 Accepted with the run and `Location: /runs/<id>`. At most one run per connection and mapping is queued or running: when one already is, it is returned with `created: false` (and the header `Run-Created: false`) instead of a new one. ' +
+          '503 `SB_QUEUE_UNAVAILABLE` with `Retry-After` when the queue (Redis) does not answer in time: the run is recorded `queued` all the same (`details.run`) and enqueued by the reconciler once Redis answers; asking again returns it.',
         security: requires('runs:write'),
         params: idParams,
         body: {
