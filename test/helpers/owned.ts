@@ -123,9 +123,13 @@ export interface WorkerProcess {
   exited: Promise<NodeJS.Signals | number | null>;
 }
 
-/** `switchboard worker` from source, ready once it says so; `env` on top of this process's. */
-export async function startWorker(args: readonly string[], env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), join(ROOT, 'test', 'helpers', 'cli-entry.ts'), 'worker', ...args], {
+/**
+ * `switchboard worker` from source, ready once it says so; `env` on top of this process's.
+ * `prefix`: a command it runs under (e.g. `ip netns exec NAME`, which execs it: same pid).
+ */
+export async function startWorker(args: readonly string[], env: NodeJS.ProcessEnv, prefix: readonly string[] = []): Promise<WorkerProcess> {
+  const command = [...prefix, process.execPath, '--require', require.resolve('tsx/cjs'), join(ROOT, 'test', 'helpers', 'cli-entry.ts'), 'worker', ...args];
+  const child = spawn(command[0]!, command.slice(1), {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
