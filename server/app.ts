@@ -130,7 +130,7 @@ export async function buildApp(engine: Engine, options: BuildAppOptions = {}): P
   await app.register(connectionOAuthRoutes, { publicUrl: options.publicUrl });
   await app.register(scheduleRoutes);
   await app.register(runRoutes);
-  await app.register(webhookRoutes, { auth });
+  await app.register(webhookRoutes, { auth, publicUrl: options.publicUrl });
   await app.register(crmRoutes);
   return app;
 }
