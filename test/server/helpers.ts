@@ -128,14 +128,16 @@ export interface TestServer {
 export interface TestServerSetup {
   /** The definitions served (default the small inline ones above). */
   registry?: ReturnType<typeof createRegistry>;
+  /** Enqueue runs on BullMQ in this Redis, under this key prefix (default the in-process queue). */
+  bullmq?: { redisUrl: string; prefix: string };
 }
 
 export async function createTestServer(dialect: Dialect, options: BuildAppOptions = {}, setup: TestServerSetup = {}): Promise<TestServer> {
   const db = await createMigratedDatabase(dialect);
-  return serve(db, db.knex, randomBytes(32), setup.registry ?? testRegistry(), options, async () => db.cleanup());
+  return serve(db, db.knex, randomBytes(32), setup, options, async () => db.cleanup());
 }
 
-async function serve(db: TestDatabase, knex: Knex, key: Buffer, registry: ReturnType<typeof createRegistry>, options: BuildAppOptions, release: () => Promise<void>): Promise<TestServer> {
+async function serve(db: TestDatabase, knex: Knex, key: Buffer, setup: TestServerSetup, options: BuildAppOptions, release: () => Promise<void>): Promise<TestServer> {
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer | string, _enc, cb) {
@@ -144,7 +146,9 @@ async function serve(db: TestDatabase, knex: Knex, key: Buffer, registry: Return
     },
   });
   const logger = createLogger({ level: 'debug', destination: sink });
-  const engine = await Engine.open({ knex, registry, box: new SecretBox(key), logger, concurrency: 0, queue: 'memory' });
+  const registry = setup.registry ?? testRegistry();
+  const queue = setup.bullmq === undefined ? ({ queue: 'memory' } as const) : ({ queue: 'bullmq', redisUrl: setup.bullmq.redisUrl, queuePrefix: setup.bullmq.prefix } as const);
+  const engine = await Engine.open({ knex, registry, box: new SecretBox(key), logger, concurrency: 0, ...queue });
   // Suites ask for many tokens from one address: the token endpoint's own limit is tested apart.
   const app = await buildApp(engine, { redisUrl: '', tokenRequestsPerMinute: 10_000, ...options });
   await app.ready();
@@ -168,7 +172,7 @@ async function serve(db: TestDatabase, knex: Knex, key: Buffer, registry: Return
     },
     async twin(twinOptions = options) {
       const own = openDatabase(resolveDatabaseTarget(db.url), { poolMax: 5 });
-      return serve(db, own, key, registry, twinOptions, async () => own.destroy());
+      return serve(db, own, key, setup, twinOptions, async () => own.destroy());
     },
     async close() {
       await app.close();

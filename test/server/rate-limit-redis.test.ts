@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import Redis from 'ioredis';
+import { deleteRedisKeys } from '../helpers/redis';
 import { REDIS_URL, waitFor } from '../helpers/wait';
 import { createTestServer, type TestServer } from './helpers';
 
@@ -41,16 +42,6 @@ async function relay(): Promise<{ url: string; cut(): Promise<void> }> {
       await closed;
     },
   };
-}
-
-async function deletePrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-  } finally {
-    redis.disconnect();
-  }
 }
 
 const wrongSecret = (s: TestServer, clientId: string) => s.app.inject({ method: 'POST', url: '/oauth/token', payload: { grant_type: 'client_credentials', client_id: clientId, client_secret: 'guess' } });
@@ -100,7 +91,7 @@ describe('rate limits when Redis is unreachable (sqlite)', () => {
       expect(statuses.slice(-5)).toEqual([429, 429, 429, 429, 429]);
     } finally {
       await s.close();
-      await deletePrefix(prefix);
+      await deleteRedisKeys([prefix]);
     }
   });
 });
@@ -127,7 +118,7 @@ describe('rate limits with Redis up (sqlite)', () => {
     } finally {
       await b.close();
       await a.close();
-      await deletePrefix(prefix);
+      await deleteRedisKeys([prefix]);
     }
   });
 });
