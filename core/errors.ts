@@ -69,6 +69,10 @@ export const ERROR_CODES = {
   SB_RUN_LOST: { status: 409, title: 'Run Lost', retryable: true },
   SB_MAPPING_FAILED: { status: 422, title: 'Mapping Failed', retryable: false },
   SB_QUEUE_UNAVAILABLE: { status: 503, title: 'Queue Unavailable', retryable: true },
+
+  // Inbound webhooks
+  SB_WEBHOOK_STALE: { status: 401, title: 'Stale Webhook', retryable: false },
+  SB_WEBHOOK_REPLAYED: { status: 409, title: 'Webhook Replayed', retryable: false },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

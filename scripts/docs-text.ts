@@ -146,11 +146,13 @@ export const TEMPLATES_SECTION = [
   '| `response` | `status`, `headers`, `body` of the previous page | stream requests |',
   '| `record` | actions: the payload built by a mapping\'s `push.fields`; mappings: the source record | actions, mapping fields |',
   '| `now` | the current time, ISO-8601 UTC | everywhere but `base_url`, `headers` and webhooks |',
+  '| `request` | an inbound webhook: `method`, `url`, `path`, `headers`, `timestamp`, `body` | `webhooks.signature.signed_payload` only |',
   '',
   'In detail: `base_url`, connector `headers` and webhook secrets see `config`; `auth` sees',
   '`config` and `now`; `check` requests and `incremental.start` see `config` and `now`; stream',
   'requests see `config`, `state`, `page`, `last_record`, `response` and `now`; actions see',
-  '`record`, `config` and `now`; mapping templates see `record`, `config` and `now`.',
+  '`record`, `config` and `now`; mapping templates see `record`, `config` and `now`; a webhook\'s',
+  '`signed_payload` sees `request` and nothing else.',
   '',
   'A string that is exactly one `{{expression}}` keeps the value\'s type: `"{{record.properties}}"`',
   'inserts an object, `"{{config.limit}}"` a number. Any other template renders to text, where',
@@ -192,3 +194,91 @@ export const HELPER_DOCS: Readonly<Record<string, string>> = {
   not: '`{{not a}}`: whether `a` is falsy (false, 0, empty text or array, missing).',
   lookup: '`{{lookup v key}}`: a property or array element by a computed key, e.g. `{{lookup (split config.api_key "-") 1}}`.',
 };
+
+/** The webhooks section of docs/connectors.md: how deliveries are verified, then one worked example per scheme. */
+export const WEBHOOKS_INTRO = [
+  '## Webhooks',
+  '',
+  'An API that calls `POST /webhooks/{connection}` proves who it is with a signature, declared',
+  'in `webhooks.signature`. Switchboard checks, in this order: the signature header is there;',
+  'the HMAC of the *signed payload* under one of the connection\'s secrets equals one of the',
+  'signatures sent (constant-time comparison); the signed timestamp, if the scheme has one, is',
+  'within `timestamp.tolerance_seconds` of the server\'s clock (either way); and the delivery was',
+  'not accepted before. A failure answers 401 `SB_UNAUTHORIZED` (no valid signature), 401',
+  '`SB_WEBHOOK_STALE` (a valid signature, outside the window) or 409 `SB_WEBHOOK_REPLAYED`, and',
+  'writes nothing.',
+  '',
+  '- **What is signed.** `signed_payload` is a template over the `request` root: `method`, `url`',
+  '  (absolute, as the API addressed it: `SWITCHBOARD_PUBLIC_URL`, else the scheme and Host, then',
+  '  the path and query), `path`, `headers` (lower-case names), `timestamp` (as sent) and `body`.',
+  '  `{{request.body}}` is the raw bytes received, spliced in as they are; it stands alone, outside',
+  '  helpers and blocks. The default is `{{request.body}}`.',
+  '- **Where the signature is.** `header`, after an optional `prefix`, as `hex` or `base64`; or,',
+  '  with `fields`, a header of `key=value` fields where every field named `fields.signature` is a',
+  '  candidate (Stripe sends one per secret while a secret is rolled).',
+  '- **Rotation.** `secrets` lists templates; any one of them verifies, and those that render',
+  '  empty are skipped. Give the connection the new secret and keep the previous one in its own',
+  '  setting until the API has switched; then remove it.',
+  '- **Replays.** An accepted delivery is remembered, in the database (every server process shares',
+  '  it), by a digest of its signed payload and by its delivery id when `replay.delivery_id_header`',
+  '  names one, for `replay.window_seconds` and at least until its timestamp is stale. The check',
+  '  is the insert of those keys: of two processes receiving the same delivery, one accepts it. A',
+  '  delivery that is then not processed (409 while a run is busy, a failure) is forgotten, so the',
+  '  API\'s retry is accepted. Without a signed timestamp (Shopify, tokens) a captured delivery',
+  '  stays valid once the window has passed; keep the window at least as long as the API retries.',
+  '',
+  'A header that merely holds a shared value (`type: "token"`: HTTP Basic credentials, an API key)',
+  'proves only that the sender knows it: it signs neither the body nor a time.',
+];
+
+/** One worked example per scheme: a `connector` shows that shipped connector's own `webhooks` section. */
+export const WEBHOOK_EXAMPLES: ReadonlyArray<{ title: string; text: string[]; connector?: string; webhooks?: Record<string, unknown> }> = [
+  {
+    title: 'An HMAC of the body in a prefixed hex header (GitHub style)',
+    text: ['`X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>`: the default signed payload, a prefix.'],
+    webhooks: {
+      signature: { type: 'hmac', header: 'X-Hub-Signature-256', prefix: 'sha256=', encoding: 'hex', secret: '{{config.webhook_secret}}' },
+      replay: { delivery_id_header: 'X-GitHub-Delivery' },
+    },
+  },
+  {
+    title: 'Stripe: `t=...,v1=...` fields, timestamp + "." + body',
+    text: [
+      '`Stripe-Signature: t=1492774577,v1=5257a8...,v1=...` is HMAC-SHA256 (hex) of `${t}.${body}`; every',
+      '`v1` is a candidate and `v0` is ignored (stripe-node `Webhooks.ts`). Five minutes\' tolerance.',
+    ],
+    connector: 'stripe',
+  },
+  {
+    title: 'Zendesk: base64 of timestamp + body, the timestamp in its own header',
+    text: [
+      '`X-Zendesk-Webhook-Signature` = base64(HMAC-SHA256(TIMESTAMP + BODY)), with the ISO-8601 time',
+      'in `X-Zendesk-Webhook-Signature-Timestamp` (developer.zendesk.com, "Verifying webhook',
+      'authenticity"); `X-Zendesk-Webhook-Invocation-Id` identifies the delivery.',
+    ],
+    connector: 'zendesk',
+  },
+  {
+    title: 'HubSpot v3: method + URL + body + timestamp, epoch milliseconds',
+    text: [
+      '`X-HubSpot-Signature-v3` = base64(HMAC-SHA256(method + URI + body + timestamp)) under the app\'s',
+      'client secret, the time in `X-HubSpot-Request-Timestamp` (ms); older than five minutes is',
+      'refused. The URI is the one HubSpot was given: set the server\'s public URL',
+      '(`SWITCHBOARD_PUBLIC_URL`) when it sits behind a proxy.',
+    ],
+    connector: 'hubspot',
+  },
+  {
+    title: 'Shopify: base64 of the body, a delivery id, no timestamp',
+    text: [
+      '`X-Shopify-Hmac-Sha256` = base64(HMAC-SHA256(body)) under the app\'s client secret;',
+      '`X-Shopify-Webhook-Id` is the same on every retry, so the window covers Shopify\'s retries.',
+    ],
+    connector: 'shopify',
+  },
+  {
+    title: 'Pipedrive: HTTP Basic credentials',
+    text: ['Pipedrive signs nothing: a webhook created with `http_auth_user` and `http_auth_password` sends them as `Authorization: Basic ...`. The `{{#if}}` keeps an unset password from ever matching.'],
+    connector: 'pipedrive',
+  },
+];

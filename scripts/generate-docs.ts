@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, isObject, readSchema, runMain, writeOrCheck, type GeneratedFile, type SchemaKind } from './generated-files';
 import { HELPER_NAMES } from '../core/templates';
-import { HELPER_DOCS, TEMPLATES_SECTION, connectorIntro, mappingIntro } from './docs-text';
+import { HELPER_DOCS, TEMPLATES_SECTION, WEBHOOKS_INTRO, WEBHOOK_EXAMPLES, connectorIntro, mappingIntro } from './docs-text';
 
 type Schema = Record<string, unknown>;
 
@@ -132,6 +132,18 @@ const EXAMPLES: Record<SchemaKind, Array<{ title: string; file: string }>> = {
   ],
 };
 
+/** The webhooks section: the prose, then each example, shipped ones read from connectors/ (so the docs show what the tests verify). */
+function webhooksSection(): string[] {
+  const out = [...WEBHOOKS_INTRO, ''];
+  for (const { title, text, connector, webhooks } of WEBHOOK_EXAMPLES) {
+    const shown = connector === undefined ? webhooks : (JSON.parse(readFileSync(join(ROOT, 'connectors', `${connector}.json`), 'utf8')) as { webhooks?: unknown }).webhooks;
+    if (shown === undefined) throw new Error(`connectors/${connector ?? '?'}.json has no webhooks section`);
+    const from = connector === undefined ? [] : ['', `From \`connectors/${connector}.json\`:`];
+    out.push(`### ${title}`, '', ...text, ...from, '', '```json', `"webhooks": ${JSON.stringify(shown, null, 2)}`, '```', '');
+  }
+  return out;
+}
+
 function helperTable(): string[] {
   const undocumented = HELPER_NAMES.filter((name) => HELPER_DOCS[name] === undefined);
   const unknown = Object.keys(HELPER_DOCS).filter((name) => !HELPER_NAMES.includes(name));
@@ -158,6 +170,7 @@ export function generateDocs(): GeneratedFile[] {
       '## Examples',
       '',
       ...EXAMPLES[kind].flatMap(({ title, file }) => [`### ${title}`, '', ...example(file)]),
+      ...(kind === 'connector' ? webhooksSection() : []),
       '## Reference',
       '',
       ...new Reference(schema).render(),

@@ -13,6 +13,7 @@ import { registerJsonBodies } from './body';
 import { frameworkErrorHandler, installErrorHandling } from './errors';
 import { createMetrics } from './metrics';
 import { DOCS_PREFIX, registerOpenApi } from './openapi';
+import { fallbackRateLimitStore } from './rate-limit-store';
 import { logRequests } from './request-log';
 import { connectionOAuthRoutes } from './routes/connection-oauth';
 import { connectionRoutes } from './routes/connections';
@@ -49,6 +50,8 @@ export interface BuildAppOptions {
   publicUrl?: string;
   /** Redis for /health and shared rate limits (default the engine's; none when unset). */
   redisUrl?: string;
+  /** Key prefix of the rate-limit counters in Redis (default `switchboard:api-rate:`, after SWITCHBOARD_QUEUE_PREFIX). */
+  rateLimitPrefix?: string;
   /** Largest accepted request body in bytes (default 2 MiB). */
   bodyLimit?: number;
   /** Trust X-Forwarded-* headers (behind a reverse proxy). Default false. */
@@ -118,8 +121,12 @@ export async function buildApp(engine: Engine, options: BuildAppOptions = {}): P
       // limited per client, the rest per address.
       keyGenerator: (request) => (request.auth === null ? `ip:${request.ip}` : `client:${request.auth.cid}`),
       errorResponseBuilder: (_request, ctx) => new SwitchboardError('SB_RATE_LIMITED', `too many requests: retry in ${ctx.after}`, { status: ctx.statusCode }),
-      skipOnError: true,
-      ...(redis === undefined ? {} : { redis }),
+      // With Redis, counters are shared by every process, and kept in this one while Redis is
+      // unreachable (never skipped: the store does not fail). Without Redis, in this process.
+      skipOnError: false,
+      ...(redis === undefined
+        ? {}
+        : { store: fallbackRateLimitStore({ redis, prefix: options.rateLimitPrefix ?? `${engine.config.queuePrefix}:api-rate:`, logger: options.logger ?? engine.logger }) }),
     });
   }
 
@@ -130,7 +137,7 @@ export async function buildApp(engine: Engine, options: BuildAppOptions = {}): P
   await app.register(connectionOAuthRoutes, { publicUrl: options.publicUrl });
   await app.register(scheduleRoutes);
   await app.register(runRoutes);
-  await app.register(webhookRoutes, { auth });
+  await app.register(webhookRoutes, { auth, publicUrl: options.publicUrl });
   await app.register(crmRoutes);
   return app;
 }

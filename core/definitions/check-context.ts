@@ -101,4 +101,6 @@ export const ROOTS = {
   start: ['config', 'now'],
   action: ['record', 'config', 'now'],
   mapping: ['record', 'config', 'now'],
+  /** `webhooks.signature.signed_payload`: the inbound request, nothing else (no secrets, no clock). */
+  webhook: ['request'],
 } as const satisfies Record<string, readonly TemplateRoot[]>;

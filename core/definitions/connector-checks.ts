@@ -2,6 +2,7 @@
 // config settings), stop rules, incremental modes, OAuth grants, batches, webhooks.
 import Ajv2020 from 'ajv/dist/2020';
 import { getPath } from '../util/path';
+import { analyzeTemplate, splitAtRequestBody } from '../templates';
 import { didYouMean } from '../templates/suggest';
 import { Checker, ROOTS, asObject, asString, entriesOf, has, usesRoot, type JsonObject } from './check-context';
 import type { SourceDocument } from './json-source';
@@ -167,11 +168,51 @@ function checkAction(check: Checker, at: string, action: JsonObject | undefined)
 function checkWebhooks(check: Checker, webhooks: JsonObject | undefined, streams: readonly string[]): void {
   if (webhooks === undefined) return;
   const signature = asObject(webhooks['signature']);
-  check.template('/webhooks/signature/secret', signature?.['secret'], ROOTS.shared);
-  check.template('/webhooks/signature/value', signature?.['value'], ROOTS.shared);
+  if (signature !== undefined) checkWebhookSignature(check, signature);
   const stream = asString(webhooks['stream']);
   if (has(webhooks, 'records') && stream === undefined) check.add('/webhooks/records', 'webhook records need "stream": the stream whose mappings receive them', { anchor: 'key' });
   if (stream !== undefined && !streams.includes(stream)) {
     check.add('/webhooks/stream', `unknown stream "${stream}"${didYouMean(stream, streams)}`, { hint: `streams: ${streams.join(', ') || 'none'}` });
+  }
+}
+
+/** The key, or keys while rotated: exactly one of `one` and `many`, all templates over `config`. */
+function checkSecrets(check: Checker, signature: JsonObject, one: string, many: string): void {
+  if (has(signature, one) === has(signature, many)) {
+    check.add('/webhooks/signature', `give "${one}" or "${many}" (a list, while one is rotated), not ${has(signature, one) ? 'both' : 'neither'}`, { anchor: 'key' });
+  }
+  check.template(joinPointer('/webhooks/signature', one), signature[one], ROOTS.shared);
+  const list = signature[many];
+  if (Array.isArray(list)) list.forEach((item, i) => check.template(joinPointer('/webhooks/signature', many, i), item, ROOTS.shared));
+}
+
+function checkWebhookSignature(check: Checker, signature: JsonObject): void {
+  if (signature['type'] === 'token') {
+    checkSecrets(check, signature, 'value', 'values');
+    return;
+  }
+  if (signature['type'] !== 'hmac') return;
+  checkSecrets(check, signature, 'secret', 'secrets');
+  const at = '/webhooks/signature/signed_payload';
+  const payload = asString(signature['signed_payload']) ?? '{{request.body}}';
+  check.template(at, signature['signed_payload'], ROOTS.webhook);
+  const uses = payload.includes('{{') ? analyzeTemplate(payload).uses.filter((u) => u.name === 'request') : [];
+  const bodyUses = uses.filter((u) => u.path?.[1] === 'body').length;
+  // The body is raw bytes spliced in between rendered text, so it cannot go through a helper or a block.
+  if (bodyUses !== splitAtRequestBody(payload).length - 1) check.add(at, 'request.body is the raw bytes of the body: it can only stand alone, as {{request.body}}, outside blocks and helpers');
+  const timestamp = asObject(signature['timestamp']);
+  const signsTimestamp = uses.some((u) => u.path?.[1] === 'timestamp');
+  if (timestamp === undefined) {
+    if (signsTimestamp) check.add(at, 'request.timestamp needs "timestamp" in the signature: where the timestamp is and its format', { hint: 'e.g. "timestamp": { "header": "X-Request-Timestamp", "format": "unix" }' });
+    return;
+  }
+  const header = asString(timestamp['header']);
+  if (has(timestamp, 'header') === has(timestamp, 'field')) {
+    check.add('/webhooks/signature/timestamp', `give the timestamp's "header" or its "field" of the signature header, not ${header !== undefined ? 'both' : 'neither'}`, { anchor: 'key' });
+  }
+  if (has(timestamp, 'field') && !has(signature, 'fields')) check.add('/webhooks/signature/timestamp/field', 'a timestamp "field" is read from the signature header\'s fields: declare "fields" too', { anchor: 'key' });
+  const headerUsed = header !== undefined && uses.some((u) => u.path?.[1] === 'headers' && u.path[2]?.toLowerCase() === header.toLowerCase());
+  if (!signsTimestamp && !headerUsed) {
+    check.add(at, 'the timestamp is not in the signed payload: anyone could change it, so it would prove nothing', { hint: 'put {{request.timestamp}} where the API signs it, e.g. "{{request.timestamp}}.{{request.body}}"' });
   }
 }

@@ -700,13 +700,17 @@ export interface ActionBatchMatch {
   record: Path;
 }
 /**
- * Inbound webhooks. A delivery with a valid signature either carries records (`records` and `stream`), which are ingested at once, or, without `records`, asks for an incremental run of the connection's mappings.
+ * Inbound webhooks (`POST /webhooks/{connection}`). A delivery whose signature is valid, fresh and not a replay either carries records (`records` and `stream`), which are ingested at once, or, without `records`, asks for an incremental run of the connection's mappings.
  */
 export interface Webhooks {
   /**
-   * How deliveries prove they come from the API. Without it, deliveries are not verified (not recommended).
+   * How deliveries prove they come from the API. Without it, deliveries are not verified and need a bearer token with `webhooks:write` instead.
    */
   signature?: WebhookSignature;
+  /**
+   * How replayed deliveries are recognised: which header carries the API's delivery id, and how long deliveries are remembered. Signed deliveries are always checked for replays.
+   */
+  replay?: WebhookReplay;
   /**
    * The stream whose mappings receive the delivered records.
    */
@@ -717,15 +721,15 @@ export interface Webhooks {
   records?: Path;
 }
 /**
- * An HMAC of the raw request body, compared in constant time with a header.
+ * An HMAC of the signed payload (the raw body by default, or a template of the request such as timestamp + body), compared in constant time with the signature the API sent in `header`. The key is `secret`, or `secrets` while it is rotated.
  */
 export interface WebhookSignatureHmac {
   /**
-   * HMAC signature of the raw body.
+   * HMAC signature of the request.
    */
   type: 'hmac';
   /**
-   * Header carrying the signature, e.g. `X-Hub-Signature-256`.
+   * Header carrying the signature, e.g. `X-Shopify-Hmac-Sha256`, `Stripe-Signature`.
    */
   header: string;
   /**
@@ -733,20 +737,74 @@ export interface WebhookSignatureHmac {
    */
   algorithm?: 'sha256' | 'sha1' | 'sha512';
   /**
-   * Template: the shared secret, e.g. `{{config.webhook_secret}}`. Sees `config` only.
+   * Template: the shared secret, e.g. `{{config.webhook_secret}}`. Sees `config` only. Give `secret` or `secrets`.
    */
-  secret: Template;
+  secret?: Template;
+  /**
+   * Templates: secrets any one of which may have signed a delivery, e.g. the current and the previous one while a secret is rotated. Those that render empty are skipped; at least one must not. Sees `config` only.
+   *
+   * @minItems 1
+   * @maxItems 4
+   */
+  secrets?:
+    [Template] | [Template, Template] | [Template, Template, Template] | [Template, Template, Template, Template];
   /**
    * How the header encodes the digest: `hex` (default) or `base64`.
    */
   encoding?: 'hex' | 'base64';
   /**
-   * Text before the digest in the header, e.g. `sha256=`.
+   * Text before the digest, e.g. `sha256=`; with `fields`, before each signature value.
    */
   prefix?: string;
+  /**
+   * Template: exactly what the API signs, e.g. `{{request.timestamp}}.{{request.body}}` (Stripe) or `{{request.method}}{{request.url}}{{request.body}}{{request.timestamp}}` (HubSpot v3). Sees `request` only: `method`, `url` (absolute, as the API addressed it), `path` (with the query), `headers` (lower-case names), `timestamp` (as sent) and `body` (the raw bytes, which must stand alone as `{{request.body}}`). Default: the raw body.
+   */
+  signed_payload?: Template;
+  /**
+   * The signature header is a list of `key=value` fields (Stripe's `t=...,v1=...,v1=...`) rather than one digest.
+   */
+  fields?: WebhookSignatureFields;
+  /**
+   * Where the signed timestamp is, its format, and how far from the server's clock it may be. Without it a delivery carries no time, and only replay memory (`webhooks.replay`) refuses a captured one.
+   */
+  timestamp?: WebhookTimestamp;
 }
 /**
- * A shared token in a header, compared in constant time.
+ * A signature header made of `key=value` fields separated by `separator`. Every field whose key is `signature` is a candidate (an API rolling its secret sends one per secret); `timestamp.field` names the field with the time.
+ */
+export interface WebhookSignatureFields {
+  /**
+   * Between fields. Default `,`.
+   */
+  separator?: string;
+  /**
+   * Key of the signature fields, e.g. Stripe's `v1` (fields of other keys, such as `v0`, are ignored).
+   */
+  signature: string;
+}
+/**
+ * The time a delivery was signed, from its own `header` or from a `field` of the signature header. A delivery whose timestamp is older than `tolerance_seconds`, or further ahead than that, is refused as stale (401 `SB_WEBHOOK_STALE`). Put `{{request.timestamp}}` in `signed_payload`: only a signed timestamp cannot be altered.
+ */
+export interface WebhookTimestamp {
+  /**
+   * Header carrying the timestamp, e.g. `X-Zendesk-Webhook-Signature-Timestamp`. Give `header` or `field`.
+   */
+  header?: string;
+  /**
+   * Key of the field of the signature header that carries the timestamp, e.g. Stripe's `t` (needs `fields`).
+   */
+  field?: string;
+  /**
+   * `unix` (epoch seconds, default), `unix_ms` (epoch milliseconds, as HubSpot sends) or `iso8601` (as Zendesk sends).
+   */
+  format?: 'unix' | 'unix_ms' | 'iso8601';
+  /**
+   * How far from the server's clock the timestamp may be, either way. Default 300 (five minutes, as Stripe and HubSpot advise).
+   */
+  tolerance_seconds?: number;
+}
+/**
+ * A shared token in a header (HTTP Basic credentials in `Authorization`, say), compared in constant time. The expected value is `value`, or `values` while it is rotated.
  */
 export interface WebhookSignatureToken {
   /**
@@ -758,9 +816,30 @@ export interface WebhookSignatureToken {
    */
   header: string;
   /**
-   * Template: the expected token, e.g. `{{config.webhook_token}}`. Sees `config` only.
+   * Template: the expected header value, e.g. `{{config.webhook_token}}`. Sees `config` only. Give `value` or `values`.
    */
-  value: Template;
+  value?: Template;
+  /**
+   * Templates: header values any one of which is accepted (the current and the previous token while it is rotated). Those that render empty are skipped. Sees `config` only.
+   *
+   * @minItems 1
+   * @maxItems 4
+   */
+  values?:
+    [Template] | [Template, Template] | [Template, Template, Template] | [Template, Template, Template, Template];
+}
+/**
+ * Replay memory, kept in the database and so shared by every server process. An accepted delivery is remembered by a digest of its signed payload, and by its delivery id when the API sends one; the same delivery again is refused with 409 `SB_WEBHOOK_REPLAYED` and nothing is written. A delivery that is not processed (409 while a run is busy, a 5xx) is forgotten again, so the API's retry is accepted.
+ */
+export interface WebhookReplay {
+  /**
+   * Header carrying the API's id of a delivery, e.g. `X-Shopify-Webhook-Id`: a delivery whose id was already seen within the window is a replay. Such headers are rarely signed, so the signed payload is remembered as well.
+   */
+  delivery_id_header?: string;
+  /**
+   * How long an accepted delivery is remembered; with `signature.timestamp`, at least until its timestamp is stale. Default 300.
+   */
+  window_seconds?: number;
 }
 /**
  * A JSON Schema (object) for a connection's settings. Any JSON Schema keyword may be used; properties may add `"secret": true`.

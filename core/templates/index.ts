@@ -7,6 +7,7 @@ import { deepFreeze } from './freeze';
 export { TEMPLATE_ROOTS, isTemplateRoot, type TemplateContext, type TemplateRoot } from './context';
 export { HELPER_NAMES, TRANSFORM_NAMES, applyTransform, compileTransforms } from './helpers';
 export type { TemplateIssue, TemplateUse } from './compile';
+export { splitAtRequestBody } from './request-body';
 
 export interface CompiledTemplate {
   (ctx: TemplateContext): unknown;

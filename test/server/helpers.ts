@@ -7,7 +7,8 @@ import { createRegistry, type ConnectorDefinition, type MappingDefinition } from
 import { Engine } from '../../core/engine';
 import { createLogger } from '../../core/logger';
 import { SecretBox } from '../../core/secrets';
-import type { Dialect } from '../../core/store/db';
+import type { Knex } from 'knex';
+import { openDatabase, resolveDatabaseTarget, type Dialect } from '../../core/store/db';
 import * as apiClients from '../../core/store/tables/api-clients';
 import { buildApp, type BuildAppOptions } from '../../server/app';
 import type { Scope } from '../../server/auth/scopes';
@@ -119,11 +120,24 @@ export interface TestServer {
   token(scopes: readonly Scope[]): Promise<string>;
   /** `inject` with a bearer token. */
   call(token: string, options: InjectOptions): Promise<LightMyRequestResponse>;
+  /** Another server process on the same database (a pool of its own) and the same secret key. */
+  twin(options?: BuildAppOptions): Promise<TestServer>;
   close(): Promise<void>;
 }
 
-export async function createTestServer(dialect: Dialect, options: BuildAppOptions = {}): Promise<TestServer> {
+export interface TestServerSetup {
+  /** The definitions served (default the small inline ones above). */
+  registry?: ReturnType<typeof createRegistry>;
+  /** Enqueue runs on BullMQ in this Redis, under this key prefix (default the in-process queue). */
+  bullmq?: { redisUrl: string; prefix: string };
+}
+
+export async function createTestServer(dialect: Dialect, options: BuildAppOptions = {}, setup: TestServerSetup = {}): Promise<TestServer> {
   const db = await createMigratedDatabase(dialect);
+  return serve(db, db.knex, randomBytes(32), setup, options, async () => db.cleanup());
+}
+
+async function serve(db: TestDatabase, knex: Knex, key: Buffer, setup: TestServerSetup, options: BuildAppOptions, release: () => Promise<void>): Promise<TestServer> {
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer | string, _enc, cb) {
@@ -132,7 +146,9 @@ export async function createTestServer(dialect: Dialect, options: BuildAppOption
     },
   });
   const logger = createLogger({ level: 'debug', destination: sink });
-  const engine = await Engine.open({ knex: db.knex, registry: testRegistry(), box: new SecretBox(randomBytes(32)), logger, concurrency: 0, queue: 'memory' });
+  const registry = setup.registry ?? testRegistry();
+  const queue = setup.bullmq === undefined ? ({ queue: 'memory' } as const) : ({ queue: 'bullmq', redisUrl: setup.bullmq.redisUrl, queuePrefix: setup.bullmq.prefix } as const);
+  const engine = await Engine.open({ knex, registry, box: new SecretBox(key), logger, concurrency: 0, ...queue });
   // Suites ask for many tokens from one address: the token endpoint's own limit is tested apart.
   const app = await buildApp(engine, { redisUrl: '', tokenRequestsPerMinute: 10_000, ...options });
   await app.ready();
@@ -142,7 +158,7 @@ export async function createTestServer(dialect: Dialect, options: BuildAppOption
     app,
     logs: () => lines.join(''),
     async client(scopes) {
-      const { client, clientSecret } = await apiClients.create(db.knex, { name: `test-${randomBytes(3).toString('hex')}`, scopes });
+      const { client, clientSecret } = await apiClients.create(knex, { name: `test-${randomBytes(3).toString('hex')}`, scopes });
       return { clientId: client.clientId, clientSecret };
     },
     async token(scopes) {
@@ -154,10 +170,14 @@ export async function createTestServer(dialect: Dialect, options: BuildAppOption
     call(token, opts) {
       return app.inject({ ...opts, headers: { ...opts.headers, authorization: `Bearer ${token}` } });
     },
+    async twin(twinOptions = options) {
+      const own = openDatabase(resolveDatabaseTarget(db.url), { poolMax: 5 });
+      return serve(db, own, key, setup, twinOptions, async () => own.destroy());
+    },
     async close() {
       await app.close();
       await engine.close();
-      await db.cleanup();
+      await release();
     },
   };
   return server;

@@ -44,8 +44,22 @@ describe.each(DIALECTS)('webhooks on %s', (dialect) => {
     expect(contacts).toEqual([{ email: 'ann@example.com', first_name: 'Ann' }]);
     expect(await s.db.knex('record_links').where({ connection_id: demoId, external_id: 'p1' }).first()).toBeDefined();
     expect(await syncState.load(s.db.knex, { connectionId: demoId, mappingId: 'demo-contacts' })).toEqual({ state: { cursor: '2020-01-01T00:00:00Z' }, checkpoint: null, checkpointRunId: null });
-    const again = await deliver('demo', body, { 'x-demo-signature': sign(body) });
+    // The same records delivered again, in a new delivery, change nothing.
+    const later = JSON.stringify({ data: [{ id: 'p1', email: ' Ann@Example.com', name: 'Ann', updated: '2030-01-01T00:00:00Z' }] });
+    const again = await deliver('demo', later, { 'x-demo-signature': sign(later) });
     expect((again.json() as { results: Array<{ run: { counts: Json } }> }).results[0]!.run.counts).toMatchObject({ unchanged: 1, created: 0 });
+  });
+
+  it('refuses a replayed delivery (the same signed bytes again) with 409 and writes nothing', async () => {
+    const body = JSON.stringify({ data: [{ id: 'r1', email: 'replay@example.com' }] });
+    expect((await deliver('demo', body, { 'x-demo-signature': sign(body) })).statusCode).toBe(202);
+    const runs = await s.db.knex('sync_runs').where({ connection_id: demoId, trigger: 'webhook' }).count({ n: '*' });
+    for (let i = 0; i < 4; i++) {
+      const replay = await deliver('demo', body, { 'x-demo-signature': sign(body) });
+      expect(replay.statusCode).toBe(409);
+      expect(replay.json()).toMatchObject({ code: 'SB_WEBHOOK_REPLAYED' });
+    }
+    expect(await s.db.knex('sync_runs').where({ connection_id: demoId, trigger: 'webhook' }).count({ n: '*' })).toEqual(runs);
   });
 
   it('refuses missing, wrong and stale signatures with 401, never echoing the secret', async () => {
@@ -70,18 +84,23 @@ describe.each(DIALECTS)('webhooks on %s', (dialect) => {
     expect((res.json() as Json)['message']).toContain('"data"');
   });
 
-  it('answers 409 with Retry-After while a run of the mapping is running, 202 without ingesting while one is queued', async () => {
+  it('answers 409 with Retry-After while a run of the mapping is running, 202 without ingesting while one is queued; the refused delivery is accepted later', async () => {
     const { run } = await syncRuns.requestRun(s.db.knex, { connectionId: demoId, mappingId: 'demo-contacts' });
-    const body = JSON.stringify({ data: [{ id: 'p3', email: 'later@example.com' }] });
-    const queued = await deliver('demo', body, { 'x-demo-signature': sign(body) });
+    const first = JSON.stringify({ data: [{ id: 'p3', email: 'later@example.com' }] });
+    const queued = await deliver('demo', first, { 'x-demo-signature': sign(first) });
     expect(queued.statusCode).toBe(202);
     expect((queued.json() as { results: Json[] }).results[0]).toMatchObject({ created: false, ingested: false, run: { id: run.id, status: 'queued' } });
     await syncRuns.transition(s.db.knex, run.id, 'running', { worker: 'elsewhere:1' });
-    const busy = await deliver('demo', body, { 'x-demo-signature': sign(body) });
+    const second = JSON.stringify({ data: [{ id: 'p4', email: 'busy@example.com' }] });
+    const busy = await deliver('demo', second, { 'x-demo-signature': sign(second) });
     expect(busy.statusCode).toBe(409);
+    expect(busy.json()).toMatchObject({ code: 'SB_CONFLICT' });
     expect(busy.headers['retry-after']).toBe('10');
     await syncRuns.transition(s.db.knex, run.id, 'succeeded');
-    expect((await deliver('demo', body, { 'x-demo-signature': sign(body) })).statusCode).toBe(202);
+    // Not processed, so not remembered: the API's retry of that very delivery goes through.
+    const retried = await deliver('demo', second, { 'x-demo-signature': sign(second) });
+    expect(retried.statusCode).toBe(202);
+    expect((retried.json() as { results: Json[] }).results[0]).toMatchObject({ ingested: true });
   });
 
   it('queues an incremental run for a token-signed delivery without records, whatever its content type', async () => {

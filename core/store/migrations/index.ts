@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import * as crmTables from './20261128090000_crm_tables';
 import * as engineTables from './20261128090100_engine_tables';
 import * as oauthStates from './20261128150000_oauth_states';
+import * as webhookDeliveries from './20261201110000_webhook_deliveries';
 import * as runLifecycle from './20261201120000_run_lifecycle';
 
 export interface Migration {
@@ -12,4 +13,4 @@ export interface Migration {
   down(knex: Knex): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [crmTables, engineTables, oauthStates, runLifecycle];
+export const MIGRATIONS: readonly Migration[] = [crmTables, engineTables, oauthStates, webhookDeliveries, runLifecycle];
