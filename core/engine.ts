@@ -1,5 +1,5 @@
-// The engine: one object that owns the database, the secret box, the loaded definitions and
-// the queue, and offers what the CLI, the management API and the workers do with them:
+// The engine: one object that owns the database, the secret box, the loaded definitions, the
+// queue and the rate limiters, and offers what the CLI, the management API and the workers do with them:
 // connections, runs, schedules. Everything else in core/ is plain functions it composes.
 import { hostname } from 'node:os';
 import type { Knex } from 'knex';
@@ -8,7 +8,7 @@ import { SwitchboardError } from './errors';
 import { loadRegistry, type Registry } from './definitions';
 import type { ConnectorDefinition } from './generated/connector';
 import { createLogger, type Logger } from './logger';
-import { closeSharedRateLimiters } from './ratelimit';
+import { RateLimiters } from './ratelimit';
 import { BullQueue } from './queue/bullmq';
 import { MemoryQueue } from './queue/memory';
 import type { JobQueue, ScheduledRun } from './queue/types';
@@ -41,8 +41,14 @@ export interface EngineOptions {
   backoffMs?: number;
   /** `memory`, `bullmq`, or `auto` (default): BullMQ when REDIS_URL is set. */
   queue?: 'memory' | 'bullmq' | 'auto';
-  /** Redis for BullMQ; default REDIS_URL. */
+  /** Redis for BullMQ and for the rate limiters (shared by every process using it); default REDIS_URL. */
   redisUrl?: string;
+  /**
+   * Rate limiters to use instead of the engine's own (embedders sharing one registry between
+   * engines); the caller closes them. By default the engine makes its registry from `redisUrl`
+   * (in memory without Redis) and closes it with the engine.
+   */
+  rateLimiters?: RateLimiters;
   /** Redis key prefix of the queue (default SWITCHBOARD_QUEUE_PREFIX, else `switchboard`). */
   queuePrefix?: string;
   /** BullMQ: how long a job may go without lock renewal before it counts as stalled. */
@@ -80,6 +86,9 @@ export class Engine {
   readonly logger: Logger;
   readonly target: DatabaseTarget | undefined;
   queue!: JobQueue;
+  /** Every client of the engine's runs, checks and pushes takes its budgets from here. */
+  rateLimiters: RateLimiters = new RateLimiters();
+  #ownsLimiters = true;
   readonly #ownsDb: boolean;
   readonly #ajv = new Ajv2020({ allErrors: true, strict: false });
   readonly #configValidators = new Map<string, ReturnType<Ajv2020['compile']>>();
@@ -121,6 +130,13 @@ export class Engine {
       onError: (err: unknown, context: string) => logger.warn({ err }, context),
     };
     const redisUrl = options.redisUrl ?? (env['REDIS_URL'] || undefined);
+    const prefix = options.queuePrefix ?? (env['SWITCHBOARD_QUEUE_PREFIX'] || 'switchboard');
+    if (options.rateLimiters !== undefined) {
+      engine.rateLimiters = options.rateLimiters;
+      engine.#ownsLimiters = false;
+    } else if (redisUrl !== undefined) {
+      engine.rateLimiters = new RateLimiters({ redisUrl, keyPrefix: `${prefix}:rl` });
+    }
     const kind = options.queue ?? 'auto';
     if (kind === 'bullmq' && redisUrl === undefined) {
       await engine.close();
@@ -128,7 +144,7 @@ export class Engine {
     }
     engine.queue =
       kind !== 'memory' && redisUrl !== undefined
-        ? new BullQueue({ ...common, redisUrl, prefix: options.queuePrefix ?? (env['SWITCHBOARD_QUEUE_PREFIX'] || 'switchboard'), ...(options.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: options.stalledIntervalMs }) })
+        ? new BullQueue({ ...common, redisUrl, prefix, ...(options.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: options.stalledIntervalMs }) })
         : new MemoryQueue(common);
     return engine;
   }
@@ -308,7 +324,7 @@ export class Engine {
 
   async close(): Promise<void> {
     await this.queue?.close();
-    await closeSharedRateLimiters();
+    if (this.#ownsLimiters) await this.rateLimiters.close();
     if (this.#ownsDb) await this.db.destroy();
   }
 }

@@ -109,7 +109,7 @@ async function pull(engine: Engine, run: syncRuns.SyncRun, options: ExecuteOptio
   const { config, state } = await connections.loadConfigAndState(engine.db, engine.box, { connectionId: run.connectionId, mappingId: run.mappingId });
   const plan = buildPullPlan(engine, run, config);
   const stream = connector.streams![mappingDef.stream]!;
-  const client = new ConnectorClient({ connector, config, connectionId: run.connectionId, tokenStore: new DbTokenStore(engine.db, engine.box, run.connectionId) });
+  const client = new ConnectorClient({ connector, config, connectionId: run.connectionId, tokenStore: new DbTokenStore(engine.db, engine.box, run.connectionId), rateLimiters: engine.rateLimiters });
   checkPlan(plan);
   const pullOptions: PullOptions = { stopSignal: options.signal, state, ...(options.onPage === undefined ? {} : { onPage: options.onPage }) };
   if (stream.incremental?.lookback_seconds !== undefined) pullOptions.lookbackSeconds = stream.incremental.lookback_seconds;

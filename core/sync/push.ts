@@ -259,7 +259,7 @@ export async function executePush(engine: Engine, run: syncRuns.SyncRun, options
   if (mapping.push === undefined) throw new SwitchboardError('SB_BAD_REQUEST', `mapping "${mapping.id}" has no push section`);
   const connector = engine.registry.connector(mapping.connector);
   const config = await connections.loadConfig(engine.db, engine.box, run.connectionId);
-  const client = new ConnectorClient({ connector, config, connectionId: run.connectionId, tokenStore: new DbTokenStore(engine.db, engine.box, run.connectionId) });
+  const client = new ConnectorClient({ connector, config, connectionId: run.connectionId, tokenStore: new DbTokenStore(engine.db, engine.box, run.connectionId), rateLimiters: engine.rateLimiters });
   const plan = buildPushPlan({ runId: run.id, connectionId: run.connectionId, mapping, connector, config });
   return (await runPush(engine.db, plan, client, options)).outcome;
 }
