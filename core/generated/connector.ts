@@ -18,6 +18,10 @@ export type QueryValue = string | number | boolean | (string | number | boolean)
  * Authentication, chosen by `type`.
  */
 export type Auth = AuthNone | AuthApiKey | AuthBasic | AuthBearer | AuthOAuth2;
+/**
+ * How many units may start back to back after an idle spell, at most `requests`. Default 1: requests start evenly spaced, `per_seconds / requests` apart (plus the margin). A larger burst suits long windows with few requests (Zendesk's 10 exports a minute); every window still holds at most `requests` units.
+ */
+export type RateLimitBurst = number;
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /**
  * Pagination, chosen by `type`: `none`, `offset`, `page`, `cursor`, `next_url` or `link_header`. A short page is not a stop unless `stop_on_short_page` is true; a cursor or URL that repeats ends the run with an error.
@@ -275,6 +279,10 @@ export interface RateLimit {
    */
   concurrency?: number;
   /**
+   * Units of the connection-wide budget that may start back to back after an idle spell. Default 1 (evenly spaced).
+   */
+  burst?: RateLimitBurst;
+  /**
    * Budgets of their own for some endpoints, inside the connection-wide one (HubSpot's search endpoints: 5 per second; Zendesk's incremental exports: 10 per minute).
    */
   budgets?: RateLimitBudget[];
@@ -295,6 +303,10 @@ export interface RateLimitBudget {
    * The window length in seconds, fractions allowed.
    */
   per_seconds: number;
+  /**
+   * Units of this budget that may start back to back after an idle spell. Default 1 (evenly spaced).
+   */
+  burst?: RateLimitBurst;
   /**
    * Which requests take units from this budget: the first rule a request matches gives its weight. Without it, every request, weight 1.
    *

@@ -21,6 +21,8 @@ export interface CompiledBudget {
   readonly perMs: number;
   /** The window the limiter keeps: the declared one plus the safety margin (window.ts). */
   readonly windowMs: number;
+  /** Units that may start back to back. */
+  readonly burst: number;
   /** Units a request takes from this budget: 0 when the budget does not apply to it. */
   weightOf(target: BudgetTarget): number;
 }
@@ -48,7 +50,7 @@ export function compileBudgets(spec: RateLimit | undefined, marginMs?: number): 
   if (spec === undefined) return out;
   const window = (perSeconds: number): { perMs: number; windowMs: number } => ({ perMs: perSeconds * 1000, windowMs: perSeconds * 1000 + (marginMs ?? defaultMarginMs(perSeconds)) });
   if (spec.requests !== undefined) {
-    out.push({ name: CONNECTION_BUDGET, limit: spec.requests, ...window(spec.per_seconds ?? 1), weightOf: () => 1 });
+    out.push({ name: CONNECTION_BUDGET, limit: spec.requests, burst: Math.min(spec.burst ?? 1, spec.requests), ...window(spec.per_seconds ?? 1), weightOf: () => 1 });
   }
   for (const b of spec.budgets ?? []) {
     const rules = (b.match ?? []).map((m) => ({
@@ -59,6 +61,7 @@ export function compileBudgets(spec: RateLimit | undefined, marginMs?: number): 
     out.push({
       name: b.name,
       limit: b.requests,
+      burst: Math.min(b.burst ?? 1, b.requests),
       ...window(b.per_seconds),
       // The first rule that matches gives the weight; a budget without rules counts every request once.
       weightOf: (t) => {

@@ -106,7 +106,7 @@ export class ConnectionRateLimiter implements ConnectionLimiter {
     const out: { budget: CompiledBudget; take: BudgetTake }[] = [];
     this.budgets.forEach((budget, i) => {
       const weight = budget.weightOf(target);
-      if (weight > 0) out.push({ budget, take: { key: this.keys[i]!, limit: budget.limit, windowMs: budget.windowMs, weight } });
+      if (weight > 0) out.push({ budget, take: { key: this.keys[i]!, limit: budget.limit, windowMs: budget.windowMs, weight, burst: budget.burst } });
     });
     return out;
   }

@@ -8,8 +8,8 @@ import type { BudgetStore, BudgetTake, TakeResult } from './window';
 /**
  * KEYS[1]: the connection's pause key (epoch ms on Redis's clock); then three keys per budget:
  * its log (a sorted set of `weight:id` members scored by start time), the log's running total,
- * and the earliest start of its next request (spacing).
- * ARGV[1]: a member id unique to this request; then limit, window (ms) and weight per budget.
+ * and when its next unit is due at an even pace (spacing).
+ * ARGV[1]: a member id unique to this request; then limit, window (ms), weight and burst per budget.
  * Returns {0, 0} when admitted, else {ms to wait, 1-based index of the full budget} ({ms, 0}
  * for a pause).
  */
@@ -22,7 +22,7 @@ local n = (#KEYS - 1) / 3
 local worst, worstAt = 0, 0
 for i = 1, n do
   local log, total = KEYS[3 * i - 1], KEYS[3 * i]
-  local limit, window, weight = tonumber(ARGV[3 * i - 1]), tonumber(ARGV[3 * i]), tonumber(ARGV[3 * i + 1])
+  local limit, window, weight, burst = tonumber(ARGV[4 * i - 2]), tonumber(ARGV[4 * i - 1]), tonumber(ARGV[4 * i]), tonumber(ARGV[4 * i + 1])
   local sum = tonumber(redis.call('GET', total) or '-1')
   if sum < 0 then
     sum = 0
@@ -35,7 +35,7 @@ for i = 1, n do
     if sum < 0 then sum = 0 end
     redis.call('SET', total, sum, 'PX', math.ceil(window) + 1000)
   end
-  local leaves = tonumber(redis.call('GET', KEYS[3 * i + 1]) or '0')
+  local leaves = math.max(tonumber(redis.call('GET', KEYS[3 * i + 1]) or '0'), now) - (math.max(burst, weight) - weight) * window / limit
   if sum + weight > limit then
     local need = sum + weight - limit
     local entries = redis.call('ZRANGE', log, 0, -1, 'WITHSCORES')
@@ -59,13 +59,14 @@ end
 if worst > 0 then return {worst, worstAt} end
 for i = 1, n do
   local log, total = KEYS[3 * i - 1], KEYS[3 * i]
-  local limit, window, weight = tonumber(ARGV[3 * i - 1]), tonumber(ARGV[3 * i]), tonumber(ARGV[3 * i + 1])
+  local limit, window, weight = tonumber(ARGV[4 * i - 2]), tonumber(ARGV[4 * i - 1]), tonumber(ARGV[4 * i])
   local ttl = math.ceil(window) + 1000
+  local due = math.max(tonumber(redis.call('GET', KEYS[3 * i + 1]) or '0'), now)
   redis.call('ZADD', log, now, weight .. ':' .. ARGV[1])
   redis.call('INCRBY', total, weight)
   redis.call('PEXPIRE', log, ttl)
   redis.call('PEXPIRE', total, ttl)
-  redis.call('SET', KEYS[3 * i + 1], tostring(now + weight * window / limit), 'PX', ttl)
+  redis.call('SET', KEYS[3 * i + 1], tostring(due + weight * window / limit), 'PX', ttl)
 end
 return {0, 0}`;
 
@@ -97,7 +98,7 @@ export class RedisBudgetStore implements BudgetStore {
 
   async take(takes: readonly BudgetTake[], pauseKey: string): Promise<TakeResult> {
     const keys = [pauseKey, ...takes.flatMap((t) => [t.key, `${t.key}:sum`, `${t.key}:next`])];
-    const args = [`${this.process}.${(this.sequence += 1)}`, ...takes.flatMap((t) => [t.limit, t.windowMs, t.weight])];
+    const args = [`${this.process}.${(this.sequence += 1)}`, ...takes.flatMap((t) => [t.limit, t.windowMs, t.weight, t.burst])];
     const [waitMs, index] = await this.redis.sbTakeBudgets(keys.length, ...keys, ...args);
     return { waitMs: Number(waitMs), blocked: Number(index) - 1 };
   }

@@ -5,7 +5,8 @@
 // positive number: 0.125 is one eighth of a second) never add up to more than `requests`. Two
 // rules keep it, both over the window plus a safety margin (T below):
 // - Spacing: requests of a budget start evenly, each at least `weight * T / requests` after the
-//   one before it. No burst, even after an idle spell: APIs see a steady pace (concurrent
+//   one before it, except that up to `burst` units (default 1: none) may start back to back
+//   after an idle spell (a generic cell rate algorithm). APIs see a steady pace (concurrent
 //   requests arriving together are where delays vary most, see the margin), and a window of T
 //   holds exactly `requests` units at full speed, so the whole budget is usable and a
 //   fractional window paces at its rate (1 request per 0.125 s is 8 per second, less the margin).
@@ -31,6 +32,8 @@ export interface BudgetTake {
   limit: number;
   windowMs: number;
   weight: number;
+  /** Units that may start back to back (1: evenly spaced). */
+  burst: number;
 }
 
 /** 0 when the request was admitted (its units are in every log), else how long to wait and the index of the budget that is full. */
@@ -56,7 +59,7 @@ interface Log {
   entries: Entry[];
   head: number;
   sum: number;
-  /** The earliest start of the budget's next request (spacing). */
+  /** When the next unit is due at an even pace (the cell rate algorithm's theoretical arrival time). */
   next: number;
 }
 
@@ -83,7 +86,10 @@ export class MemoryBudgetStore implements BudgetStore {
         log.entries = log.entries.slice(log.head);
         log.head = 0;
       }
-      let leaves = log.next;
+      // Early by at most burst - weight units' spacing (a heavier request than the burst just
+      // waits for the pace of the one before it, then pushes the next one back by its weight).
+      const unit = t.windowMs / t.limit;
+      let leaves = Math.max(log.next, now) - (Math.max(t.burst, t.weight) - t.weight) * unit;
       if (log.sum + t.weight > t.limit) {
         const need = log.sum + t.weight - t.limit;
         let freed = 0;
@@ -104,7 +110,7 @@ export class MemoryBudgetStore implements BudgetStore {
       const log = logs[i]!;
       log.entries.push({ at: now, weight: t.weight });
       log.sum += t.weight;
-      log.next = now + (t.weight * t.windowMs) / t.limit;
+      log.next = Math.max(log.next, now) + (t.weight * t.windowMs) / t.limit;
     });
     return worst;
   }

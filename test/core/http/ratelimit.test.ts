@@ -34,7 +34,7 @@ describe('sliding logs', () => {
   async function admitAll(requests: number, perSeconds: number, count: number, weight = 1): Promise<number[]> {
     let now = 1_000_000;
     const store = new MemoryBudgetStore(() => now);
-    const take = [{ key: 'k', limit: requests, windowMs: perSeconds * 1000, weight }];
+    const take = [{ key: 'k', limit: requests, windowMs: perSeconds * 1000, weight, burst: 1 }];
     const starts: number[] = [];
     while (starts.length < count) {
       const { waitMs } = await store.take(take, 'pause');
@@ -59,6 +59,19 @@ describe('sliding logs', () => {
     expect(new Set(gaps)).toEqual(new Set([(perSeconds * 1000) / requests]));
   });
 
+  it('a burst lets that many start back to back after an idle spell, and the log still holds every window', async () => {
+    let now = 0;
+    const store = new MemoryBudgetStore(() => now);
+    const starts: number[] = [];
+    while (starts.length < 25) {
+      const { waitMs } = await store.take([{ key: 'k', limit: 10, windowMs: 60_000, weight: 1, burst: 10 }], 'p');
+      if (waitMs === 0) starts.push(now);
+      else now += waitMs;
+    }
+    expect(starts.slice(0, 10)).toEqual(Array(10).fill(0));
+    expect(maxInWindow(starts, 60_000)).toBe(10);
+  });
+
   it('a fractional window paces at its rate: 1 request per 0.125 s is 8 per second', async () => {
     const starts = await admitAll(1, 0.125, 17);
     expect(starts.at(-1)! - starts[0]!).toBe(2000);
@@ -77,7 +90,7 @@ describe('sliding logs', () => {
     const weights = [1, 1, 1, 1, 1, 1, 1, 1, 1, 5, 1, 5, 2, 1, 1, 5];
     for (const weight of weights) {
       for (;;) {
-        const { waitMs } = await store.take([{ key: 'k', limit: 10, windowMs: 1000, weight }], 'p');
+        const { waitMs } = await store.take([{ key: 'k', limit: 10, windowMs: 1000, weight, burst: 1 }], 'p');
         if (waitMs === 0) break;
         now += waitMs;
       }
@@ -89,8 +102,8 @@ describe('sliding logs', () => {
   it('all budgets of a request or none: a full budget takes nothing from the others', async () => {
     let now = 0;
     const store = new MemoryBudgetStore(() => now);
-    const general = { key: 'general', limit: 3, windowMs: 1000, weight: 1 };
-    const search = { key: 'search', limit: 1, windowMs: 1000, weight: 1 };
+    const general = { key: 'general', limit: 3, windowMs: 1000, weight: 1, burst: 1 };
+    const search = { key: 'search', limit: 1, windowMs: 1000, weight: 1, burst: 1 };
     expect(await store.take([general, search], 'p')).toEqual({ waitMs: 0, blocked: -1 });
     expect(await store.take([general, search], 'p')).toEqual({ waitMs: 1000, blocked: 1 });
     // The refused search took no unit of the general budget: two more plain requests fit (spaced by a third of a second).
