@@ -1,6 +1,7 @@
 // What the end-to-end suites share: the CLI arguments that point at the e2e fixtures and a
 // store, and the usual setup (a migrated database, a local HubSpot-style API with generated
 // contacts, a config file for the CLI in a scratch folder).
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,4 +50,18 @@ export async function startHubSpotE2e(dialect: Dialect, options: { records: numb
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Starts the CLI (`argv`) in a child process in `cwd` and kills it with SIGKILL once `ready()`
+ * holds (polled every 2 ms, 30 s at most); resolves with the signal that ended it.
+ */
+export async function killCliWhen(argv: string[], cwd: string, env: NodeJS.ProcessEnv, ready: () => boolean): Promise<NodeJS.Signals | null> {
+  const root = join(__dirname, '..', '..');
+  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), join(root, 'test', 'helpers', 'cli-entry.ts'), ...argv], { cwd, env: { ...process.env, ...env }, stdio: 'ignore' });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  const deadline = Date.now() + 30_000;
+  while (!ready() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+  child.kill('SIGKILL');
+  return exited;
 }
