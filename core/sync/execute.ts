@@ -15,6 +15,7 @@ import { HttpStreamSource } from './http-source';
 import { checkPlan, runPull, type PullOptions, type PullOutcome, type PullProgress, type PullResult } from './pull';
 import type { PullPlan } from './pull-page';
 import { executePush, type PushOptions } from './push';
+import { recordCost } from './run-cost';
 
 export interface ExecuteOptions {
   attempt: number;
@@ -111,9 +112,18 @@ async function pull(engine: Engine, run: syncRuns.SyncRun, options: ExecuteOptio
   const stream = connector.streams![mappingDef.stream]!;
   const client = new ConnectorClient({ connector, config, connectionId: run.connectionId, tokenStore: new DbTokenStore(engine.db, engine.box, run.connectionId), rateLimiters: engine.rateLimiters });
   checkPlan(plan);
-  const pullOptions: PullOptions = { stopSignal: options.signal, state, ...(options.onPage === undefined ? {} : { onPage: options.onPage }) };
+  // The requests' cost goes to the run after each committed page, and when the attempt ends.
+  const onPage = (p: PullProgress): void => {
+    void recordCost(engine.db, run.id, client).catch(() => undefined);
+    options.onPage?.(p);
+  };
+  const pullOptions: PullOptions = { stopSignal: options.signal, state, onPage };
   if (stream.incremental?.lookback_seconds !== undefined) pullOptions.lookbackSeconds = stream.incremental.lookback_seconds;
-  return runPull(engine.db, plan, new HttpStreamSource(client, mappingDef.stream), pullOptions);
+  try {
+    return await runPull(engine.db, plan, new HttpStreamSource(client, mappingDef.stream), pullOptions);
+  } finally {
+    await recordCost(engine.db, run.id, client).catch(() => undefined);
+  }
 }
 
 function pushOptions(options: ExecuteOptions): PushOptions {
