@@ -188,7 +188,7 @@ export class ConnectorClient {
       }
       const permit = this.limiter === undefined ? undefined : await this.limiter.acquire({ method: request.method, path: this.budgetPath(request.url) }, signal);
       if (permit !== undefined) this.cost.admitted(permit.budgets, permit.waits);
-      this.cost.request(req.label, requests > 0);
+      const retry = requests > 0;
       requests += 1;
       this.stats.requests += 1;
       const started = Date.now();
@@ -200,6 +200,8 @@ export class ConnectorClient {
       } finally {
         permit?.release();
       }
+      // Counted once it went out and came back (an aborted read-ahead is no cost of the run).
+      this.cost.request(req.label, retry);
       let waitMs: number | undefined;
       let failure: HttpFailure;
       const answered = 'res' in outcome;

@@ -1,7 +1,7 @@
 // What the end-to-end suites share: the CLI arguments that point at the e2e fixtures and a
 // store, and the usual setup (a migrated database, a local HubSpot-style API with generated
 // contacts, a config file for the CLI in a scratch folder).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,4 +64,19 @@ export async function killCliWhen(argv: string[], cwd: string, env: NodeJS.Proce
   while (!ready() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
   child.kill('SIGKILL');
   return exited;
+}
+
+/** Starts `switchboard worker ARGS...` in a child process; resolves once it says it is ready. */
+export function startWorkerProcess(args: string[], env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const root = join(__dirname, '..', '..');
+  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), join(root, 'test', 'helpers', 'cli-entry.ts'), 'worker', ...args], {
+    env: { ...process.env, LOG_LEVEL: 'error', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('ready')) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited early with ${code}`)));
+  });
 }

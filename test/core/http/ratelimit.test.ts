@@ -126,8 +126,8 @@ describe('sliding logs', () => {
     expect((await store.take([], 'p')).waitMs).toBe(0);
   });
 
-  it('margins: 100 ms on second-long windows, a tenth of sub-second ones, 5% of long ones up to 2 s', () => {
-    expect(defaultMarginMs(1)).toBe(100);
+  it('margins: 75 ms on second-long windows, a tenth of sub-second ones, 5% of long ones up to 2 s', () => {
+    expect(defaultMarginMs(1)).toBe(75);
     expect(defaultMarginMs(0.125)).toBe(12.5);
     expect(defaultMarginMs(10)).toBe(500);
     expect(defaultMarginMs(60)).toBe(2000);
