@@ -1,5 +1,6 @@
 // How a run is reported on the command line: the summary object of FORMAT.md, a one-line
 // summary, and the progress line.
+import type { RunCost } from '../core/store/tables/run-costs';
 import type { SyncRun } from '../core/store/tables/sync-runs';
 import type { PullProgress } from '../core/sync/pull';
 
@@ -11,10 +12,12 @@ export interface RunSummary {
   requests: number;
   retries: number;
   duration_ms: number;
+  /** Requests per endpoint and waits per budget (when read with the run). */
+  cost?: RunCost;
   error?: { code: string; message: string };
 }
 
-export function runSummary(run: SyncRun): RunSummary {
+export function runSummary(run: SyncRun, cost?: RunCost): RunSummary {
   const c = run.counts;
   return {
     run_id: run.id,
@@ -24,6 +27,7 @@ export function runSummary(run: SyncRun): RunSummary {
     requests: c.requests,
     retries: c.retries,
     duration_ms: run.durationMs ?? 0,
+    ...(cost === undefined ? {} : { cost }),
     ...(run.error === null ? {} : { error: run.error }),
   };
 }
@@ -38,6 +42,12 @@ export function formatSummaryLine(mappingId: string, run: SyncRun): string {
   const tail = s.error === undefined ? '' : ` (${s.error.code}: ${s.error.message})`;
   const rejected = r.rejected > 0 ? ` (see rejected records of run ${s.run_id})` : '';
   return `${head} - ${body}${rejected}${tail}`;
+}
+
+/** Where a run waited, as a line: `waited 12.3s on search (250 requests), 0.4s on rate_limit`; '' when it never waited. */
+export function formatCostLine(cost: RunCost): string {
+  const waits = cost.budgets.filter((b) => b.wait_ms > 0).map((b) => `${(b.wait_ms / 1000).toFixed(1)}s on ${b.budget} (${n(b.requests)} requests)`);
+  return waits.length === 0 ? '' : `waited ${waits.join(', ')}`;
 }
 
 export function formatProgress(p: PullProgress): string {

@@ -1,5 +1,5 @@
 // The engine: one object that owns the database, the secret box, the loaded definitions, the
-// queue, the run executor and the reconciler, and offers what the CLI, the management API and
+// queue, the rate limiters, the run executor and the reconciler, and offers what the CLI, the management API and
 // the workers do with them: connections, runs, schedules. Sync code never sees it: it gets the
 // narrow run context (core/sync/context.ts) the executor hands down.
 import type { Knex } from 'knex';
@@ -9,7 +9,7 @@ import { SwitchboardError, isSwitchboardError } from './errors';
 import { loadRegistry, type Registry } from './definitions';
 import type { ConnectorDefinition } from './generated/connector';
 import { createLogger, type Logger } from './logger';
-import { closeSharedRateLimiters, type RateLimiters } from './ratelimit';
+import { RateLimiters } from './ratelimit';
 import { BullQueue } from './queue/bullmq';
 import { MemoryQueue } from './queue/memory';
 import type { JobQueue, RunVerdict, ScheduledRun } from './queue/types';
@@ -47,14 +47,18 @@ export interface EngineOptions {
   runs?: Partial<Omit<RunSettings, 'attempts' | 'backoffMs'>>;
   /** `memory`, `bullmq`, or `auto` (default): BullMQ when a Redis URL is configured. */
   queue?: 'memory' | 'bullmq' | 'auto';
-  /** Redis for BullMQ; default the configuration's REDIS_URL. */
+  /** Redis for BullMQ and for the rate limiters (shared by every process using it); default the configuration's REDIS_URL. */
   redisUrl?: string;
+  /**
+   * Rate limiters to use instead of the engine's own (embedders sharing one registry between
+   * engines); the caller closes them. By default the engine makes its registry from `redisUrl`
+   * (in memory without Redis) and closes it with the engine.
+   */
+  rateLimiters?: RateLimiters;
   /** Redis key prefix of the queue (default SWITCHBOARD_QUEUE_PREFIX, else `switchboard`). */
   queuePrefix?: string;
   /** BullMQ: how long a job may go without lock renewal before it counts as stalled. */
   stalledIntervalMs?: number;
-  /** Connection rate limiters (default: the process-wide registry). */
-  rateLimiters?: RateLimiters;
   /** The worker id recorded on the runs this engine holds (default `host:pid`). */
   workerId?: string;
   logger?: Logger;
@@ -100,6 +104,9 @@ export class Engine {
   readonly reconciler: Reconciler;
   readonly workerId: string;
   queue!: JobQueue;
+  /** Every client of the engine's runs, checks and pushes takes its budgets from here. */
+  readonly rateLimiters: RateLimiters;
+  readonly #ownsLimiters: boolean;
   readonly #ownsDb: boolean;
   readonly #ajv = new Ajv2020({ allErrors: true, strict: false });
   readonly #configValidators = new Map<string, ReturnType<Ajv2020['compile']>>();
@@ -116,7 +123,13 @@ export class Engine {
     this.workerId = parts.options.workerId ?? WORKER_ID;
     const settings: RunSettings = { ...DEFAULT_RUN_SETTINGS, ...parts.config.runs, ...parts.options.runs };
     const policy = new RetryPolicy({ attempts: parts.options.attempts ?? settings.attempts, backoffMs: parts.options.backoffMs ?? settings.backoffMs });
-    const rateLimiters = parts.options.rateLimiters;
+    // Limits are shared through Redis whenever there is one, whatever the queue.
+    const limitsUrl = parts.options.redisUrl ?? parts.config.redisUrl;
+    this.#ownsLimiters = parts.options.rateLimiters === undefined;
+    const rateLimiters =
+      parts.options.rateLimiters ??
+      (limitsUrl === undefined || limitsUrl === '' ? new RateLimiters() : new RateLimiters({ redisUrl: limitsUrl, keyPrefix: `${parts.options.queuePrefix ?? parts.config.queuePrefix}:rl` }));
+    this.rateLimiters = rateLimiters;
     const context: RunContext = {
       db: parts.db,
       box: parts.box,
@@ -381,7 +394,7 @@ export class Engine {
   async close(): Promise<void> {
     await this.reconciler.stop();
     await this.queue?.close();
-    await closeSharedRateLimiters();
+    if (this.#ownsLimiters) await this.rateLimiters.close();
     if (this.#ownsDb) await this.db.destroy();
   }
 }

@@ -61,6 +61,7 @@ export const ERROR_CODES = {
   SB_AUTH_FAILED: { status: 502, title: 'Upstream Authentication Failed', retryable: false },
   SB_PAGINATION_LOOP: { status: 502, title: 'Pagination Loop', retryable: false },
   SB_CHECK_FAILED: { status: 502, title: 'Connection Check Failed', retryable: false },
+  SB_HTTP_ITEM_REJECTED: { status: 422, title: 'Upstream Refused a Record', retryable: false },
 
   // Sync runs and queues
   SB_RUN_NOT_FOUND: { status: 404, title: 'Run Not Found', retryable: false },

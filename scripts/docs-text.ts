@@ -1,6 +1,127 @@
 // The hand-written parts of docs/connectors.md and docs/mappings.md (introductions, the
 // template language, helpers); scripts/generate-docs.ts adds examples and the reference.
 
+/**
+ * The worked example of rate budgets, call-limit headers, multi-status batches and idempotency
+ * settings: one complete connector, shown in docs/connectors.md and validated by a test.
+ */
+export const LIMITS_EXAMPLE = {
+  $schema: '../core/schemas/connector.schema.json',
+  id: 'example-limits',
+  name: 'Example CRM with endpoint budgets',
+  config_schema: { type: 'object', required: ['token'], properties: { token: { type: 'string', secret: true } } },
+  base_url: 'https://api.example.com/v2',
+  auth: { type: 'bearer', token: '{{config.token}}' },
+  rate_limit: {
+    requests: 100,
+    per_seconds: 10,
+    concurrency: 4,
+    budgets: [
+      { name: 'search', requests: 5, per_seconds: 1, match: [{ method: 'POST', path: '/objects/*/search' }] },
+      { name: 'exports', requests: 10, per_seconds: 60, burst: 10, match: [{ method: 'GET', path: '/exports/**' }] },
+      { name: 'reports', requests: 20, per_seconds: 1, match: [{ path: '/reports/*/full', weight: 5 }, { path: '/reports/**' }] },
+    ],
+  },
+  retry: {
+    max_attempts: 6,
+    rate_limit_headers: { remaining: 'X-RateLimit-Remaining', reset: 'X-RateLimit-Reset', call_limit: 'X-Api-Call-Limit', leak_per_second: 2 },
+  },
+  idempotency: { header: 'Idempotency-Key', methods: ['POST'] },
+  streams: {
+    contacts: {
+      request: { method: 'POST', path: '/objects/contacts/search', body: { limit: 100 } },
+      records: 'results',
+      primary_key: 'id',
+      pagination: { type: 'cursor', cursor_path: 'paging.next', cursor_param: 'after', in: 'body' },
+    },
+  },
+  actions: {
+    create_contacts: {
+      request: { method: 'POST', path: '/objects/contacts/batch/create', body: { inputs: [{ properties: '{{record.properties}}' }] } },
+      batch: {
+        size: 100,
+        items: 'inputs',
+        results: 'results',
+        errors: 'errors',
+        trace: { item: 'objectWriteTraceId', result: 'objectWriteTraceId', error: 'context.objectWriteTraceId' },
+      },
+      external_id: 'id',
+    },
+    delete_contact: { request: { method: 'DELETE', path: '/objects/contacts/{{urlencode record.id}}' } },
+  },
+};
+
+const RATE_LIMITS_SECTION = [
+  '## Rate limits: what is promised',
+  '',
+  '`rate_limit` declares the API\'s budgets for one connection; every worker that runs the',
+  'connection\'s requests shares them (through Redis when the engine has one, in the process\'s',
+  'memory otherwise). What is guaranteed, for the connection-wide budget and for each of',
+  '`rate_limit.budgets`:',
+  '',
+  '- **No more than `requests` units start in any window of `per_seconds` seconds**, whenever the',
+  '  window starts, across all workers. It is a sliding window, not a token bucket (a bucket of N',
+  '  refilled at N per window lets 2N through in a window that starts full). A request takes one',
+  '  unit of the connection-wide budget and, from every budget whose `match` it satisfies, the',
+  '  `weight` of the first rule it matches (default 1); it starts only when all of them have room,',
+  '  and takes from all at once (a request that waits holds nothing).',
+  '- **Pace, and bursts.** Requests of a budget start evenly spaced, `weight x per_seconds /',
+  '  requests` apart: no burst after an idle spell unless the budget says `burst` (that many units',
+  '  may then start back to back; every window still holds at most `requests`). The whole budget',
+  '  is usable, and a fractional window paces at its rate: `{"requests": 1, "per_seconds": 0.125}` is',
+  '  8 requests a second.',
+  '- **A safety margin** is added to each window: requests reach the API a little after they are',
+  '  admitted, with varying delays. 5% of the window, at least 75 ms but at most a tenth of a',
+  '  sub-second window, at most 2 s; so a budget of 5 per second runs at up to 4.65 a second.',
+  '- `concurrency` bounds the requests in flight at once, across workers (units of a killed',
+  '  worker come back after a lease of twice `timeout_ms` plus 10 s).',
+  '- Windows are counted on Redis\'s clock, so workers on machines with different clocks agree.',
+  '',
+  'The API\'s own counts pace requests too (`retry.rate_limit_headers`): when `remaining` reaches',
+  '0, every request of the connection, on every worker, waits until `reset` (a delay in seconds or',
+  'milliseconds, or an epoch time in seconds or milliseconds: `reset_unit`, or `auto`, which tells',
+  'them apart by magnitude); a 429 without `Retry-After` waits until `reset` when the answer has',
+  'one; a `call_limit` header (`used/size`, Shopify\'s `X-Shopify-Shop-Api-Call-Limit: 32/40`)',
+  'holds requests back while fewer units are free than `concurrency`, until enough have leaked out',
+  'at `leak_per_second`. A 429 with a wait pauses the whole connection for that wait.',
+  '',
+  'Patterns in `match.path` are paths relative to `base_url` (as in `request.path`, without the',
+  'query): `*` is one segment or part of one, `**` any number of segments. A run reports, per',
+  'endpoint, its requests and, per budget, its requests and the time spent waiting on it (`cost`',
+  'in `GET /runs/{id}` and `switchboard sync --json`; `bound_by` names the budget it waited on',
+  'most). Waits on `concurrency` and on the API\'s own pauses (`api`) are reported under those names.',
+];
+
+const WRITES_SECTION = [
+  '## Multi-status batches and idempotency keys',
+  '',
+  'A batch answer may succeed for some records and fail for others: HubSpot answers 207',
+  'Multi-Status with the written records in `results` and one error per refused input in',
+  '`errors`; other APIs put an `errors` array in a 200 or 201, or one element per record with a',
+  'success flag. `batch.errors` names the errors; `batch.trace` writes a key of Switchboard\'s (the',
+  'CRM record\'s id) into each input and pairs results and errors by the key the API echoes',
+  '(HubSpot\'s `objectWriteTraceId`); without it, results pair by `batch.match` or by position and',
+  'errors by `match.error`; `batch.failed` marks failed result elements (`{"path": "success",',
+  '"equals": false}`) and `batch.reason` is where the API\'s reason is (default `message`). Records',
+  'that succeeded are linked; records that failed are kept among the run\'s rejected records with',
+  'the API\'s reason (`SB_HTTP_ITEM_REJECTED`); a record the answer does not mention is rejected',
+  'too. No record of a multi-status answer is sent again: the batch is never split and resent,',
+  'as it is when the API refuses a batch as a whole (a 4xx).',
+  '',
+  'Idempotency keys go only where the API honours them: `idempotency` on the connector applies to',
+  'every action whose method is in `methods` (default `["POST"]`); an action\'s own `idempotency`',
+  'replaces it (default: its own method). Stripe honours keys on POST only and ignores them on',
+  'DELETE, which is idempotent by itself: a DELETE sent again after its answer was lost meets',
+  '404, and deleting a record the API answers 404 or 410 for counts as done.',
+  '',
+  'A connector with budgets, the API\'s rate-limit and call-limit headers, a multi-status batch',
+  'create and Stripe-style idempotency keys:',
+  '',
+  '```json',
+  ...JSON.stringify(LIMITS_EXAMPLE, null, 2).split('\n'),
+  '```',
+];
+
 export const connectorIntro = [
   '# Connector definitions',
   '',
@@ -39,6 +160,10 @@ export const connectorIntro = [
   'Every paginated stream needs a rule that says when to stop: a short page is *not* a stop',
   'unless `stop_on_short_page` is true, and a cursor or URL that repeats ends the run with',
   '`SB_PAGINATION_LOOP` instead of looping.',
+  '',
+  ...RATE_LIMITS_SECTION,
+  '',
+  ...WRITES_SECTION,
 ];
 
 /** How `push` works: what is sent, when, and what it guarantees. */
@@ -64,10 +189,12 @@ const PUSH_SECTION = [
   '```',
   '',
   'An action with `batch` sends up to `batch.size` records per request (HubSpot\'s batch upsert',
-  'takes 100 inputs) and pairs the answer\'s results with the records by position, or by',
-  '`batch.match` when the API may reorder them. An action with `idempotency` sends a key in',
-  'that header (Stripe\'s `Idempotency-Key`), made from the connection, the mapping and the ids of',
-  'the changes the request carries.',
+  'takes 100 inputs) and pairs the answer\'s results and per-record errors with the records by the',
+  'key the API echoes (`batch.trace`, HubSpot\'s `objectWriteTraceId`), by `batch.match` or by',
+  'position (docs/connectors.md, "Multi-status batches"). An action with `idempotency` (or a',
+  'connector-wide `idempotency` for its method) sends a key in that header (Stripe\'s',
+  '`Idempotency-Key`, POST only), made from the connection, the mapping and the ids of the changes',
+  'the request carries.',
   '',
   'Delivery is at least once and loses nothing. Each request is saved before it is sent, and its',
   'results (links, rejected records, counts) are stored with the push position in one',

@@ -35,6 +35,6 @@ export async function unprocessable<T>(fn: () => T | Promise<T>): Promise<T> {
 export async function clientOf(engine: Engine, c: connections.Connection): Promise<{ client: ConnectorClient; connector: ConnectorDefinition }> {
   const connector = engine.connector(c.connectorId);
   const config = await connections.loadConfig(engine.db, engine.box, c.id);
-  const client = new ConnectorClient({ connector, config, connectionId: c.id, tokenStore: new DbTokenStore(engine.db, engine.box, c.id) });
+  const client = new ConnectorClient({ connector, config, connectionId: c.id, tokenStore: new DbTokenStore(engine.db, engine.box, c.id), rateLimiters: engine.rateLimiters });
   return { client, connector };
 }

@@ -7,8 +7,9 @@ import { SwitchboardError, errorMessage } from '../../core/errors';
 import { Engine } from '../../core/engine';
 import { silentLogger } from '../../core/logger';
 import { abandonment, releaseLost } from '../../core/runs';
+import * as runCosts from '../../core/store/tables/run-costs';
 import * as syncRuns from '../../core/store/tables/sync-runs';
-import { runSummary, formatSummaryLine, formatProgress } from '../summary';
+import { runSummary, formatCostLine, formatSummaryLine, formatProgress } from '../summary';
 
 export const syncCommand: Command = {
   name: 'sync',
@@ -86,8 +87,10 @@ export async function runMapping(ctx: CommandContext, direction: syncRuns.RunDir
       ...(tty ? { onPage: (p) => io.stderr.write(`\r${formatProgress(p)}`), onRetry: (r) => io.stderr.write(`\n${r.error?.message ?? 'failed'}; trying again\n`) } : {}),
     });
     if (tty) io.stderr.write('\r\u001b[2K');
-    const summary = runSummary(finished);
-    io.stdout.write(json ? `${JSON.stringify(summary)}\n` : `${formatSummaryLine(mappingId, finished)}\n`);
+    const cost = await runCosts.get(engine.db, run.id);
+    const summary = runSummary(finished, cost);
+    const waits = formatCostLine(cost);
+    io.stdout.write(json ? `${JSON.stringify(summary)}\n` : `${formatSummaryLine(mappingId, finished)}\n${waits === '' ? '' : `  ${waits}\n`}`);
     return finished.status === 'succeeded' ? 0 : finished.status === 'queued' ? 130 : 1;
   } finally {
     process.off('SIGINT', onSignal);

@@ -1,5 +1,6 @@
 // Pass two for connectors: what JSON Schema cannot say. Templates (roots by place, helpers,
-// config settings), stop rules, incremental modes, OAuth grants, batches, webhooks.
+// config settings), stop rules, incremental modes, OAuth grants, rate budgets, batches,
+// idempotency, webhooks.
 import Ajv2020 from 'ajv/dist/2020';
 import { getPath } from '../util/path';
 import { analyzeTemplate, splitAtRequestBody } from '../templates';
@@ -34,6 +35,7 @@ export function connectorProblems(doc: SourceDocument): Problem[] {
     check.add('/retry/backoff/initial_ms', `"initial_ms" (${backoff['initial_ms']}) is greater than "max_ms" (${backoff['max_ms']})`);
   }
 
+  checkRateLimit(check, asObject(root['rate_limit']));
   const streams = entriesOf(root['streams']);
   for (const [name, stream] of streams) checkStream(check, joinPointer('/streams', name), asObject(stream));
   const actions = entriesOf(root['actions']);
@@ -146,10 +148,51 @@ function checkPagination(check: Checker, at: string, pagination: JsonObject | un
   if (pagination['in'] === 'body') bodyNeedsMethod(check, joinPointer(at, 'in'), request, 'the pagination parameter');
 }
 
+/** Names runs report waits under besides the budgets' own. */
+const RESERVED_BUDGETS = ['rate_limit', 'concurrency', 'api'];
+
+function checkRateLimit(check: Checker, rateLimit: JsonObject | undefined): void {
+  const budgets = Array.isArray(rateLimit?.['budgets']) ? (rateLimit['budgets'] as unknown[]) : [];
+  const seen = new Set<string>();
+  budgets.forEach((value, i) => {
+    const budget = asObject(value);
+    const at = joinPointer('/rate_limit/budgets', String(i));
+    const name = asString(budget?.['name']);
+    if (name !== undefined) {
+      if (RESERVED_BUDGETS.includes(name)) check.add(joinPointer(at, 'name'), `budget name "${name}" is reserved (runs report ${RESERVED_BUDGETS.map((n) => `"${n}"`).join(', ')} waits under it)`, { hint: 'name the budget after its endpoints, e.g. "search"' });
+      else if (seen.has(name)) check.add(joinPointer(at, 'name'), `two budgets are named "${name}": names must be unique`);
+      seen.add(name);
+    }
+    const requests = budget?.['requests'];
+    const burst = budget?.['burst'];
+    if (typeof burst === 'number' && typeof requests === 'number' && burst > requests) {
+      check.add(joinPointer(at, 'burst'), `"burst" (${burst}) is more than the budget's ${requests} units per window`, { hint: `at most ${requests}` });
+    }
+    const rules = Array.isArray(budget?.['match']) ? (budget['match'] as unknown[]) : [];
+    rules.forEach((rule, j) => {
+      const weight = asObject(rule)?.['weight'];
+      if (typeof weight === 'number' && typeof requests === 'number' && weight > requests) {
+        check.add(joinPointer(at, 'match', String(j), 'weight'), `a request of weight ${weight} could never start: the budget admits ${requests} units per window`, { hint: `lower "weight" to at most ${requests}` });
+      }
+    });
+  });
+}
+
+/** Methods an idempotency setting names that the action never uses: its key would never be sent. */
+function checkIdempotency(check: Checker, at: string, action: JsonObject): void {
+  const own = asObject(action['idempotency']);
+  const method = asString(asObject(action['request'])?.['method']) ?? 'GET';
+  const methods = Array.isArray(own?.['methods']) ? (own['methods'] as unknown[]).filter((m): m is string => typeof m === 'string') : undefined;
+  if (own !== undefined && methods !== undefined && !methods.includes(method)) {
+    check.add(joinPointer(at, 'idempotency', 'methods'), `the action is a ${method}, which "methods" leaves out: its key would never be sent`, { hint: `add "${method}" to "methods", or drop "idempotency" from the action` });
+  }
+}
+
 function checkAction(check: Checker, at: string, action: JsonObject | undefined): void {
   if (action === undefined) return;
   const request = asObject(action['request']);
   check.request(joinPointer(at, 'request'), request, ROOTS.action);
+  checkIdempotency(check, at, action);
   const batch = asObject(action['batch']);
   if (batch === undefined) return;
   const items = asString(batch['items']);
@@ -160,6 +203,14 @@ function checkAction(check: Checker, at: string, action: JsonObject | undefined)
     }
   }
   if (has(batch, 'match') && !has(batch, 'results')) check.add(joinPointer(at, 'batch', 'match'), '"match" pairs results with records: it needs "results"', { anchor: 'key' });
+  const trace = asObject(batch['trace']);
+  if (has(batch, 'errors') && asString(trace?.['error']) === undefined && asString(asObject(batch['match'])?.['error']) === undefined) {
+    check.add(joinPointer(at, 'batch', 'errors'), 'per-record errors must be paired with their records: set "trace.error" (the key the API echoes in each error) or "match.error"', {
+      anchor: 'key',
+      hint: 'HubSpot: "trace": {"item": "objectWriteTraceId", "result": "objectWriteTraceId", "error": "context.objectWriteTraceId"}',
+    });
+  }
+  if (has(batch, 'failed') && !has(batch, 'results')) check.add(joinPointer(at, 'batch', 'failed'), '"failed" reads result elements: it needs "results"', { anchor: 'key' });
   if (has(action, 'external_id') && !has(batch, 'results')) {
     check.add(joinPointer(at, 'external_id'), 'with "batch", "external_id" is read from each element of "batch.results": set "results"', { anchor: 'key' });
   }

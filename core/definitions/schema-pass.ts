@@ -170,6 +170,7 @@ function translate(kind: DefinitionKind, doc: SourceDocument, e: ErrorObject, ty
         const hint = fixed === undefined ? '' : ` — did you mean "${fixed}"?`;
         return problemAt(doc, joinPointer(pointer, propertyName), `invalid name "${propertyName}" in "${container}"${hint}`, { anchor: 'key', hint: rule });
       }
+      if (String(params['pattern']) === '^/') return problemAt(doc, pointer, `${name} must start with "/": a path relative to base_url, e.g. "/${String(e.data)}"`);
       const last = splitPointer(pointer).pop() ?? '';
       const custom = splitPointer(pointer).length === 1 ? PATTERN_MESSAGES[last] : undefined;
       return problemAt(doc, pointer, custom !== undefined ? custom(String(e.data)) : `${name} does not match the pattern ${String(params['pattern'])}`);

@@ -19,6 +19,11 @@ export type QueryValue = string | number | boolean | (string | number | boolean)
  */
 export type Auth = AuthNone | AuthApiKey | AuthBasic | AuthBearer | AuthOAuth2;
 /**
+ * How many units may start back to back after an idle spell, at most `requests`. Default 1: requests start evenly spaced, `per_seconds / requests` apart (plus the margin). A larger burst suits long windows with few requests (Zendesk's 10 exports a minute); every window still holds at most `requests` units.
+ */
+export type RateLimitBurst = number;
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+/**
  * Pagination, chosen by `type`: `none`, `offset`, `page`, `cursor`, `next_url` or `link_header`. A short page is not a stop unless `stop_on_short_page` is true; a cursor or URL that repeats ends the run with an error.
  */
 export type Pagination =
@@ -72,6 +77,10 @@ export interface ConnectorDefinition {
    * The API's request budget per connection, shared by every worker: Switchboard never sends faster than this.
    */
   rate_limit?: RateLimit;
+  /**
+   * Idempotency keys for every action whose method the API honours them for (Stripe: `{"header": "Idempotency-Key", "methods": ["POST"]}`). An action's own `idempotency` replaces it.
+   */
+  idempotency?: ActionIdempotency;
   /**
    * When and how failed requests are retried (statuses, backoff, `Retry-After` and rate-limit headers).
    */
@@ -254,21 +263,73 @@ export interface AuthOAuth2 {
   base_url_from?: Path;
 }
 /**
- * A token bucket per connection, shared by every worker (in Redis when BullMQ runs).
+ * The connection's request budgets, shared by every worker (in Redis when BullMQ runs, in memory otherwise): the units of the requests started in any window of `per_seconds` never add up to more than `requests`, for the connection-wide budget and for each of `budgets`. A request takes units from the connection-wide budget and from every budget in `budgets` that matches it, all at once.
  */
 export interface RateLimit {
   /**
-   * How many requests may start in each window of `per_seconds`.
+   * How many requests may start in any window of `per_seconds` (a sliding window, not a token bucket: never more, whenever the window starts).
    */
   requests?: number;
   /**
-   * The window length in seconds, e.g. `10` with `requests: 100` for HubSpot.
+   * The window length in seconds, fractions allowed (`0.125` paces one request per eighth of a second), e.g. `10` with `requests: 100` for HubSpot.
    */
   per_seconds?: number;
   /**
    * How many requests may be in flight at once (Mailchimp allows 10).
    */
   concurrency?: number;
+  /**
+   * Units of the connection-wide budget that may start back to back after an idle spell. Default 1 (evenly spaced).
+   */
+  burst?: RateLimitBurst;
+  /**
+   * Budgets of their own for some endpoints, inside the connection-wide one (HubSpot's search endpoints: 5 per second; Zendesk's incremental exports: 10 per minute).
+   */
+  budgets?: RateLimitBudget[];
+}
+/**
+ * A budget of `requests` units in any window of `per_seconds`, taken by the requests that match one of its `match` rules (every request when it has none).
+ */
+export interface RateLimitBudget {
+  /**
+   * The budget's name, unique in the connector, e.g. `search`; runs report their waits under it.
+   */
+  name: string;
+  /**
+   * Units admitted in any window of `per_seconds`.
+   */
+  requests: number;
+  /**
+   * The window length in seconds, fractions allowed.
+   */
+  per_seconds: number;
+  /**
+   * Units of this budget that may start back to back after an idle spell. Default 1 (evenly spaced).
+   */
+  burst?: RateLimitBurst;
+  /**
+   * Which requests take units from this budget: the first rule a request matches gives its weight. Without it, every request, weight 1.
+   *
+   * @minItems 1
+   */
+  match?: [RateLimitMatch, ...RateLimitMatch[]];
+}
+/**
+ * Requests with one of these methods whose path matches the pattern. Both are optional: a rule without `method` matches every method, without `path` every path.
+ */
+export interface RateLimitMatch {
+  /**
+   * An HTTP method, or a list of them, e.g. `POST` or `["GET", "HEAD"]`.
+   */
+  method?: HttpMethod | [HttpMethod, ...HttpMethod[]];
+  /**
+   * A pattern of the request's path relative to `base_url` (as written in `request.path`, without the query): `*` stands for one path segment or part of one, `**` for any number of segments, e.g. `/crm/v3/objects/* /search` or `/incremental/**`.
+   */
+  path?: string;
+  /**
+   * Units a matching request takes from the budget (APIs that charge some endpoints more than others). Default 1; at most the budget's `requests`.
+   */
+  weight?: number;
 }
 /**
  * Exponential backoff between attempts: `initial_ms * multiplier^(attempt-1)`, capped at `max_ms`, with full jitter.
@@ -292,11 +353,11 @@ export interface Backoff {
   jitter?: boolean;
 }
 /**
- * Response headers that announce the remaining budget; when it reaches zero, requests wait until the reset.
+ * Response headers that announce the API's own count, so requests slow down before a 429. When `remaining` reaches zero, every request of the connection (on every worker) waits until `reset`; a 429 without `Retry-After` waits until `reset` too. With `call_limit`, requests wait while the API's bucket is nearly full.
  */
 export interface RateLimitHeaders {
   /**
-   * Header carrying the window's request limit, e.g. `X-HubSpot-RateLimit-Max`.
+   * Header carrying the window's request limit, e.g. `X-HubSpot-RateLimit-Max` (informative).
    */
   limit?: string;
   /**
@@ -308,9 +369,17 @@ export interface RateLimitHeaders {
    */
   reset?: string;
   /**
-   * What `reset` holds: a delay in `seconds` (default) or `milliseconds`, or an epoch time in `unix` seconds or `unix_ms` milliseconds.
+   * What `reset` holds: a delay in `seconds` or `milliseconds`, an epoch time in `unix` seconds or `unix_ms` milliseconds, or `auto` (default): epoch milliseconds above 10^12, epoch seconds above 10^9, else a delay in seconds.
    */
-  reset_unit?: 'seconds' | 'milliseconds' | 'unix' | 'unix_ms';
+  reset_unit?: 'auto' | 'seconds' | 'milliseconds' | 'unix' | 'unix_ms';
+  /**
+   * Header carrying the API's bucket as `used/size`, e.g. Shopify's `X-Shopify-Shop-Api-Call-Limit: 32/40`. When fewer units are free than the connection's `concurrency` (1 without it), requests wait until enough have leaked out.
+   */
+  call_limit?: string;
+  /**
+   * How fast the `call_limit` bucket empties, in units per second (Shopify: 2, Plus stores 20). Default: the connection-wide `rate_limit`'s rate, else 1.
+   */
+  leak_per_second?: number;
 }
 /**
  * Retries of failed requests. Network errors and timeouts are retried like the statuses in `on_status`.
@@ -657,16 +726,22 @@ export interface Action {
   idempotency?: ActionIdempotency;
 }
 /**
- * The key is made by the push runner from the connection, the mapping and the ids of the CRM changes the request delivers, and is saved before the request is sent: a request sent again (a retry, or a run resumed after a crash) carries the same key and the same body, and a new delivery of the same record a new key.
+ * The key is made by the push runner from the connection, the mapping and the ids of the CRM changes the request delivers, and is saved before the request is sent: a request sent again (a retry, or a run resumed after a crash) carries the same key and the same body, and a new delivery of the same record a new key. It is sent only with the methods in `methods`: keys the API ignores (Stripe ignores them on DELETE, which is idempotent anyway) prove nothing.
  */
 export interface ActionIdempotency {
   /**
    * The header that carries the key, e.g. `Idempotency-Key`.
    */
   header: string;
+  /**
+   * The methods the API honours keys for, e.g. `["POST"]` for Stripe. Default: on an action, its own method; on the connector, `["POST"]`.
+   *
+   * @minItems 1
+   */
+  methods?: [HttpMethod, ...HttpMethod[]];
 }
 /**
- * Batching: the array at `items` in the request body holds one element, a template rendered once per record; up to `size` rendered elements are sent in one request.
+ * Batching: the array at `items` in the request body holds one element, a template rendered once per record; up to `size` rendered elements are sent in one request. An answer may succeed for some records and fail for others (HTTP 207 Multi-Status, or per-item errors in a 200/201): each record is paired with its result or its error, by the key in `trace`, by `match`, or by position; records that succeeded are linked, records that failed are rejected with the API's reason, and no record that succeeded is sent again.
  */
 export interface ActionBatch {
   /**
@@ -682,9 +757,55 @@ export interface ActionBatch {
    */
   results?: Path;
   /**
-   * How results are paired with records when the API may reorder them. Without it, they are paired by position.
+   * Response body path to the per-record errors, e.g. `errors` (HubSpot's multi-status answers). Each error is paired with its record by `trace.error` or `match.error`.
+   */
+  errors?: Path;
+  /**
+   * How a result element says that its record failed (answers with one element per record, success or not, such as Salesforce's `[{"success": false, "errors": [...]}]`).
+   */
+  failed?: ActionBatchFailed;
+  /**
+   * Path in an error (or a failed result) to the API's reason, kept with the rejected record. Default `message`.
+   */
+  reason?: Path;
+  /**
+   * A key the API echoes: Switchboard writes a key of its own (the CRM record's id) into each rendered element and pairs results and errors by it (HubSpot's `objectWriteTraceId`).
+   */
+  trace?: ActionBatchTrace;
+  /**
+   * How results are paired with records when the API may reorder them. Without it (and without `trace`), they are paired by position.
    */
   match?: ActionBatchMatch;
+}
+/**
+ * Where the key goes in each rendered element and where the API echoes it.
+ */
+export interface ActionBatchTrace {
+  /**
+   * Path in each rendered `items` element that receives the key, e.g. `objectWriteTraceId`.
+   */
+  item: Path;
+  /**
+   * Path in each result element to the echoed key, e.g. `objectWriteTraceId`.
+   */
+  result: Path;
+  /**
+   * Path in each error to the echoed key, e.g. `context.objectWriteTraceId` (a list holding it counts too). Needed with `errors`.
+   */
+  error?: Path;
+}
+/**
+ * A result element whose value at `path` equals `equals` is a failure of its record.
+ */
+export interface ActionBatchFailed {
+  /**
+   * Path in each result element, e.g. `success`.
+   */
+  path: Path;
+  /**
+   * The value that marks a failure, e.g. `false`. Default `false`.
+   */
+  equals?: unknown;
 }
 /**
  * Pairs each result with the record whose value at `record` equals the result's value at `result`.
@@ -698,6 +819,10 @@ export interface ActionBatchMatch {
    * Path in each pushed record (the `push.fields` payload), e.g. `properties.email`.
    */
   record: Path;
+  /**
+   * Path in each error to the same value (a list holding it counts too), when `errors` is given without `trace`.
+   */
+  error?: Path;
 }
 /**
  * Inbound webhooks (`POST /webhooks/{connection}`). A delivery whose signature is valid, fresh and not a replay either carries records (`records` and `stream`), which are ingested at once, or, without `records`, asks for an incremental run of the connection's mappings.

@@ -1,20 +1,21 @@
-// The requester of one connection: credentials, the connection's rate limit, the attempt's
-// timeout, retries with backoff and Retry-After, one renewal on a 401, JSON parsing, and the
-// request and retry counts the sync runner reports.
+// The requester of one connection: credentials, the connection's rate limits (budgets, pauses
+// its headers ask for), the attempt's timeout, retries with backoff and Retry-After, one renewal
+// on a 401, JSON parsing, and the request counts and costs the sync runner reports.
 import { setTimeout as delay } from 'node:timers/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Auth, AuthOAuth2, ConnectorDefinition } from '../generated/connector';
 import { authorizationUrl, createAuthSession, exchangeCode, MemoryTokenStore, type AuthContext, type AuthSession, type TokenStore } from '../auth';
 import { SwitchboardError } from '../errors';
 import type { PageParams } from '../pagination';
-import { sharedRateLimiters, type ConnectionLimiter, type RateLimiters } from '../ratelimit';
+import { API_WAIT, RateLimiters, type ConnectionLimiter } from '../ratelimit';
 import type { TemplateContext } from '../templates';
 import { packageVersion } from '../util/package-root';
 import { compileConnector, type CompiledConnector } from './compiled';
+import { CostLedger } from './cost';
 import { httpFailureError, type HttpFailure } from './errors';
 import { Redactor, secretConfigValues } from './redact';
 import { headerMap, renderRequest, type CompiledRequest, type RequestBase } from './request';
-import { backoffDelay, rateLimitResetMs, retryAfterMs } from './retry';
+import { backoffDelay, callLimitWaitMs, rateLimitResetMs, retryAfterMs } from './retry';
 import { send, TransportError, type HttpRequest, type HttpResponse } from './transport';
 
 export interface ConnectorClientOptions {
@@ -26,7 +27,10 @@ export interface ConnectorClientOptions {
   connectionId?: string;
   /** OAuth2 token persistence. Default: in memory (tokens are lost when the process ends). */
   tokenStore?: TokenStore;
-  /** Rate limiters to take budgets from. Default: the process-wide registry (Redis when REDIS_URL is set). */
+  /**
+   * Rate limiters to take budgets from: the engine's registry (in Redis when it has one, so every
+   * worker shares the budgets). Default: a registry of this client alone, in memory.
+   */
   rateLimiters?: RateLimiters;
   /** Called after every attempt (logs, metrics); URLs and messages are already redacted. */
   onRequest?: (event: RequestEvent) => void;
@@ -62,6 +66,15 @@ export interface RequestStats {
   retries: number;
 }
 
+/** The path of a base URL without its trailing slash ('' for none). */
+function basePathOf(baseUrl: string): string {
+  try {
+    return new URL(baseUrl).pathname.replace(/\/+$/, '');
+  } catch {
+    return '';
+  }
+}
+
 function isCompiled(c: ConnectorDefinition | CompiledConnector): c is CompiledConnector {
   return 'definition' in c && 'streams' in c && c.streams instanceof Map;
 }
@@ -86,14 +99,20 @@ export class ConnectorClient {
   readonly redactor: Redactor;
   readonly tokenStore: TokenStore;
   readonly stats: RequestStats = { requests: 0, retries: 0 };
+  /** Requests per endpoint and waits per budget, drained by whoever records them (a run). */
+  readonly cost = new CostLedger();
   private readonly auth: AuthSession;
   private readonly authSpec: Auth;
   private readonly authContext: AuthContext;
   private readonly limiter: ConnectionLimiter | undefined;
   private readonly base: RequestBase;
   private readonly onRequest: ((event: RequestEvent) => void) | undefined;
-  /** Until when rate-limit headers told this client to hold back (epoch ms). */
+  /** Until when rate-limit headers told this client to hold back (epoch ms); shared through the limiter too. */
   private pausedUntil = 0;
+  /** The base URL's path, which budget patterns leave out (`/api/v2` for Zendesk). */
+  private readonly basePath: string;
+  /** Units per second the `call_limit` bucket leaks, and the free units to keep. */
+  private readonly callLimit: { leak: number; headroom: number };
 
   constructor(options: ConnectorClientOptions) {
     this.connector = isCompiled(options.connector) ? options.connector : compileConnector(options.connector);
@@ -112,8 +131,13 @@ export class ConnectorClient {
     this.base = { baseUrl: String(this.connector.baseUrl(ctx) ?? ''), headers };
     // A permit is held for one attempt; in Redis, units of a killed worker come back once the
     // connection has been idle for this lease.
-    const lease = this.connector.timeoutMs * 2 + 10_000;
-    this.limiter = def.rate_limit === undefined ? undefined : (options.rateLimiters ?? sharedRateLimiters()).forConnection(this.connectionId, def.rate_limit, lease);
+    const leaseMs = this.connector.timeoutMs * 2 + 10_000;
+    const paced = this.connector.retry.rateLimitHeaders !== undefined;
+    this.limiter = (options.rateLimiters ?? new RateLimiters()).forConnection(this.connectionId, def.rate_limit, { leaseMs, paced });
+    this.basePath = basePathOf(this.base.baseUrl);
+    const rl = def.rate_limit;
+    const leak = this.connector.retry.rateLimitHeaders?.leak_per_second ?? (rl?.requests !== undefined ? rl.requests / (rl.per_seconds ?? 1) : 1);
+    this.callLimit = { leak, headroom: rl?.concurrency ?? 1 };
   }
 
   /** For the oauth2 `authorization_code` grant: the URL to send the admin's browser to. */
@@ -158,8 +182,13 @@ export class ConnectorClient {
       const request = renderRequest(req, ctx, base, page, credentials.query);
       for (const [name, value] of Object.entries(credentials.headers)) request.headers[name] = value;
       const paused = this.pausedUntil - Date.now();
-      if (paused > 0) await sleep(paused, signal);
-      const permit = this.limiter === undefined ? undefined : await this.limiter.acquire(signal);
+      if (paused > 0) {
+        await sleep(paused, signal);
+        this.cost.waited(API_WAIT, paused);
+      }
+      const permit = this.limiter === undefined ? undefined : await this.limiter.acquire({ method: request.method, path: this.budgetPath(request.url) }, signal);
+      if (permit !== undefined) this.cost.admitted(permit.budgets, permit.waits);
+      const retry = requests > 0;
       requests += 1;
       this.stats.requests += 1;
       const started = Date.now();
@@ -171,6 +200,8 @@ export class ConnectorClient {
       } finally {
         permit?.release();
       }
+      // Counted once it went out and came back (an aborted read-ahead is no cost of the run).
+      this.cost.request(req.label, retry);
       let waitMs: number | undefined;
       let failure: HttpFailure;
       const answered = 'res' in outcome;
@@ -178,8 +209,7 @@ export class ConnectorClient {
         failure = outcome.failure;
       } else {
         const res = outcome.res;
-        const reset = rateLimitResetMs(policy.rateLimitHeaders, res.headers);
-        if (reset !== undefined) this.pausedUntil = Math.max(this.pausedUntil, Date.now() + reset);
+        await this.pace(res.headers);
         this.report(request, requests, started, res.status);
         if (res.status >= 200 && res.status < 300) {
           return { status: res.status, headers: res.headers, body: this.parse(request, res.text, requests), requests, retries };
@@ -198,6 +228,8 @@ export class ConnectorClient {
           throw httpFailureError(failure, { method: request.method, url: request.url, attempts: requests, redactor: this.redactor });
         }
         waitMs = retryAfterMs(policy, res.headers);
+        // A 429 with a wait speaks of the connection: every request of it holds back, on every worker.
+        if (res.status === 429 && waitMs !== undefined) await this.limiter?.pause(waitMs);
       }
       history.push(failure.kind);
       failures += 1;
@@ -211,7 +243,32 @@ export class ConnectorClient {
       retries += 1;
       this.stats.retries += 1;
       await sleep(wait, signal);
+      if (waitMs !== undefined) this.cost.waited(API_WAIT, wait);
     }
+  }
+
+  /** Holds the connection back as the answer's rate-limit headers ask (remaining 0 until the reset; a nearly full call-limit bucket). */
+  private async pace(headers: IncomingHttpHeaders): Promise<void> {
+    const spec = this.connector.retry.rateLimitHeaders;
+    if (spec === undefined) return;
+    const reset = rateLimitResetMs(spec, headers);
+    const bucket = callLimitWaitMs(spec, headers, this.callLimit.leak, this.callLimit.headroom);
+    const wait = Math.max(reset ?? 0, bucket ?? 0);
+    if (wait <= 0) return;
+    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + wait);
+    await this.limiter?.pause(wait);
+  }
+
+  /** A request URL's path as budget patterns see it: relative to the base URL's path when under it. */
+  private budgetPath(url: string): string {
+    let path: string;
+    try {
+      path = new URL(url).pathname;
+    } catch {
+      return url;
+    }
+    if (this.basePath !== '' && (path === this.basePath || path.startsWith(`${this.basePath}/`))) path = path.slice(this.basePath.length) || '/';
+    return path;
   }
 
   /** A failed exchange as a retryable failure; aborts and unusable URLs are thrown instead. */

@@ -12,6 +12,8 @@ type Render = (ctx: TemplateContext) => unknown;
 
 export interface CompiledRequest {
   readonly method: string;
+  /** The endpoint, as runs report their requests: the method and the path as written (`GET /users/{{config.id}}`). */
+  readonly label: string;
   readonly path: Render;
   readonly query: Render | undefined;
   readonly headers: Render | undefined;
@@ -22,8 +24,10 @@ export interface CompiledRequest {
 /** Compiles a request's templates; `roots` are the context roots they may use where they stand. */
 export function compileRequest(spec: RequestSpec, roots: readonly TemplateRoot[]): CompiledRequest {
   const options = { roots };
+  const method = spec.method ?? 'GET';
   return {
-    method: spec.method ?? 'GET',
+    method,
+    label: `${method} ${spec.path}`,
     path: compileTree(spec.path, options),
     query: spec.query === undefined ? undefined : compileTree(spec.query, options),
     headers: spec.headers === undefined ? undefined : compileTree(spec.headers, options),

@@ -69,6 +69,29 @@ export function retryAfterMs(policy: RetryPolicy, headers: IncomingHttpHeaders, 
   return wait === undefined ? undefined : Math.min(wait, policy.maxMs);
 }
 
+/** Epoch milliseconds are above this (2001-09-09 in ms), epoch seconds above RESET_EPOCH_S. */
+const RESET_EPOCH_MS = 1e12;
+const RESET_EPOCH_S = 1e9;
+
+/**
+ * Milliseconds from `now` until a reset header's time. `auto` tells the forms apart safely: a
+ * delay in seconds of more than 10^9 (31 years) or an epoch time in ms below 10^12 (2001) never
+ * occur, so the magnitude decides.
+ */
+export function resetDelayMs(value: number, unit: NonNullable<RateLimitHeaders['reset_unit']>, now: number = Date.now()): number {
+  const kind = unit !== 'auto' ? unit : value > RESET_EPOCH_MS ? 'unix_ms' : value > RESET_EPOCH_S ? 'unix' : 'seconds';
+  switch (kind) {
+    case 'seconds':
+      return Math.max(0, Math.ceil(value * 1000));
+    case 'milliseconds':
+      return Math.max(0, Math.ceil(value));
+    case 'unix':
+      return Math.max(0, Math.ceil(value * 1000 - now));
+    case 'unix_ms':
+      return Math.max(0, Math.ceil(value - now));
+  }
+}
+
 /**
  * When the rate-limit headers say the budget is spent (remaining is 0), the milliseconds until
  * it resets. With `whenever` the reset is read even if `remaining` is missing (after a 429).
@@ -83,14 +106,20 @@ export function rateLimitResetMs(spec: RateLimitHeaders | undefined, headers: In
   const raw = headerValue(headers, spec.reset);
   const reset = raw === undefined ? NaN : Number(raw.trim());
   if (!Number.isFinite(reset)) return undefined;
-  switch (spec.reset_unit ?? 'seconds') {
-    case 'seconds':
-      return Math.max(0, Math.ceil(reset * 1000));
-    case 'milliseconds':
-      return Math.max(0, Math.ceil(reset));
-    case 'unix':
-      return Math.max(0, Math.ceil(reset * 1000 - now));
-    case 'unix_ms':
-      return Math.max(0, Math.ceil(reset - now));
-  }
+  return resetDelayMs(reset, spec.reset_unit ?? 'auto', now);
+}
+
+/**
+ * How long to hold back according to a `used/size` call-limit header (Shopify's
+ * `X-Shopify-Shop-Api-Call-Limit: 32/40`): while fewer than `headroom` units are free (the
+ * requests that may be in flight, not counted in this answer yet), until enough have leaked out
+ * at `leakPerSecond`. Undefined when the header is absent, unreadable or leaves room.
+ */
+export function callLimitWaitMs(spec: RateLimitHeaders | undefined, headers: IncomingHttpHeaders, leakPerSecond: number, headroom: number): number | undefined {
+  if (spec?.call_limit === undefined) return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*\/\s*(\d+(?:\.\d+)?)\s*$/.exec(headerValue(headers, spec.call_limit) ?? '');
+  if (m === null) return undefined;
+  const free = Number(m[2]) - Number(m[1]);
+  if (free >= headroom) return undefined;
+  return Math.ceil(((headroom - free) / leakPerSecond) * 1000);
 }

@@ -1,38 +1,42 @@
-// One connection's request budget: `requests` per `per_seconds` and `concurrency` in flight,
-// counted by rate-limiter-flexible in this process's memory or in Redis (shared by workers).
+// One connection's limiter: its budgets (window.ts, budget.ts), its `concurrency` in flight, and
+// the pauses the API asks for in its headers, kept in this process's memory or in Redis (shared
+// by every worker). Says how long each request waited, and for which budget.
 import { setTimeout as delay } from 'node:timers/promises';
 import type Redis from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { SwitchboardError } from '../errors';
+import type { RateLimit } from '../generated/connector';
+import { compileBudgets, type BudgetTarget, type CompiledBudget } from './budget';
 import { Semaphore } from './semaphore';
-import { planSlots, slotAt, type SlotPlan } from './window';
+import type { BudgetStore, BudgetTake } from './window';
 
-/** The `rate_limit` of a connector definition. */
-export interface RateLimitSpec {
-  requests?: number;
-  per_seconds?: number;
-  concurrency?: number;
-}
+/** The name waits for `concurrency` are reported under. */
+export const CONCURRENCY_WAIT = 'concurrency';
+/** The name waits the API asked for (rate-limit headers, a 429's reset) are reported under. */
+export const API_WAIT = 'api';
 
 /** Held while one request attempt is in flight. */
 export interface Permit {
   /** Frees the concurrency unit; safe to call more than once. */
   release(): void;
+  /** The budgets the request took units from. */
+  readonly budgets: readonly string[];
+  /** Milliseconds waited before it could start, by what made it wait (a budget's name, `concurrency` or `api`). */
+  readonly waits: ReadonlyMap<string, number>;
 }
 
 export interface ConnectionLimiter {
-  /** Waits until one more request may start now (budget and concurrency); release the permit when its response is read. */
-  acquire(signal?: AbortSignal): Promise<Permit>;
+  /** Waits until the request may start (every budget it matches, concurrency, pauses); release the permit when its response is read. */
+  acquire(target: BudgetTarget, signal?: AbortSignal): Promise<Permit>;
+  /** Holds every request of the connection back for `ms` (every worker, when shared). */
+  pause(ms: number): Promise<void>;
 }
 
 /**
- * The Lua script rate-limiter-flexible runs for every change of a Redis counter (its
+ * The Lua script rate-limiter-flexible runs for every change of the in-flight counter (its
  * `customIncrTtlLuaScript` option). Unlike the default it renews the expiry on every change and
- * never lets a counter go below zero, so the in-flight counter works as a lease: it only
- * expires once the connection has been idle for the lease, which is also how units held by a
- * killed worker come back. For the slot counters the renewal is harmless (the slot number is
- * in the key). One script for both, because the library registers it on the client under a
- * single command name.
+ * never lets the counter go below zero, so it works as a lease: it only expires once the
+ * connection has been idle for the lease, which is also how units held by a killed worker come back.
  */
 const LEASE_SCRIPT = `local consumed = redis.call('incrby', KEYS[1], ARGV[1])
 if consumed < 0 then
@@ -43,7 +47,9 @@ redis.call('expire', KEYS[1], ARGV[2])
 return {consumed, 1000 * ARGV[2]}`;
 
 export interface LimiterStoreOptions {
-  /** Redis client dedicated to rate limiting; without it counters live in this process. */
+  /** Where the budgets' logs live. */
+  budgets: BudgetStore;
+  /** Redis client dedicated to rate limiting, for the shared in-flight counter; without it concurrency is counted in this process. */
   redis: Redis | undefined;
   /** Prefix of every Redis key. */
   keyPrefix: string;
@@ -56,31 +62,31 @@ function storeFailure(err: unknown): SwitchboardError {
 }
 
 export class ConnectionRateLimiter implements ConnectionLimiter {
-  private readonly plan: SlotPlan | undefined;
-  private readonly slots: RateLimiterAbstract | undefined;
-  private readonly slotKey: string;
-  /** Serializes this process's waiters for a slot, so they queue in order instead of polling the store together. */
-  private readonly gate = new Semaphore(1);
+  private readonly budgets: readonly CompiledBudget[];
+  private readonly keys: readonly string[];
+  private readonly pauseKey: string;
+  /**
+   * Serializes this process's waiters for one set of budgets, so they queue in order instead of
+   * polling the store together; requests for other endpoints do not queue behind them.
+   */
+  private readonly gates = new Map<string, Semaphore>();
   private readonly local: Semaphore | undefined;
   private readonly inflight: RateLimiterAbstract | undefined;
+  private readonly store: BudgetStore;
 
   constructor(
     private readonly connectionId: string,
-    spec: RateLimitSpec,
+    spec: RateLimit,
     store: LimiterStoreOptions,
     leaseMs: number,
+    /** Whether the API's headers may pause the connection: then every request looks at the shared pause. */
+    private readonly paced: boolean,
   ) {
-    if (spec.requests !== undefined) {
-      const plan = planSlots(spec.requests, spec.per_seconds ?? 1, store.marginMs);
-      this.plan = plan;
-      const duration = Math.ceil(plan.slotMs / 1000) + 1;
-      this.slots =
-        store.redis === undefined
-          ? new RateLimiterMemory({ points: plan.perSlot, duration })
-          : new RateLimiterRedis({ storeClient: store.redis, keyPrefix: `${store.keyPrefix}:req`, points: plan.perSlot, duration, customIncrTtlLuaScript: LEASE_SCRIPT });
-    }
-    // Slot keys name the plan, so definitions with different budgets never share counters.
-    this.slotKey = this.plan === undefined ? connectionId : `${connectionId}:${spec.requests}/${spec.per_seconds ?? 1}`;
+    this.store = store.budgets;
+    this.budgets = compileBudgets(spec, store.marginMs);
+    // Keys name each budget's definition, so definitions with different budgets never share logs.
+    this.keys = this.budgets.map((b) => `${store.keyPrefix}:log:${connectionId}:${b.name}:${b.limit}/${b.perMs}`);
+    this.pauseKey = `${store.keyPrefix}:pause:${connectionId}`;
     if (spec.concurrency !== undefined) {
       this.local = new Semaphore(spec.concurrency);
       if (store.redis !== undefined) {
@@ -95,7 +101,22 @@ export class ConnectionRateLimiter implements ConnectionLimiter {
     }
   }
 
-  async acquire(signal?: AbortSignal): Promise<Permit> {
+  /** The budgets a request takes units from, with their weights. */
+  budgetsOf(target: BudgetTarget): { budget: CompiledBudget; take: BudgetTake }[] {
+    const out: { budget: CompiledBudget; take: BudgetTake }[] = [];
+    this.budgets.forEach((budget, i) => {
+      const weight = budget.weightOf(target);
+      if (weight > 0) out.push({ budget, take: { key: this.keys[i]!, limit: budget.limit, windowMs: budget.windowMs, weight, burst: budget.burst } });
+    });
+    return out;
+  }
+
+  async acquire(target: BudgetTarget, signal?: AbortSignal): Promise<Permit> {
+    const waits = new Map<string, number>();
+    const waited = (name: string, since: number): void => {
+      const ms = Date.now() - since;
+      if (ms > 0) waits.set(name, (waits.get(name) ?? 0) + ms);
+    };
     let localHeld = false;
     let sharedHeld = false;
     const release = (): void => {
@@ -108,7 +129,9 @@ export class ConnectionRateLimiter implements ConnectionLimiter {
         this.local?.release();
       }
     };
+    const matched = this.budgetsOf(target);
     try {
+      const started = Date.now();
       if (this.local !== undefined) {
         await this.local.acquire(signal);
         localHeld = true;
@@ -117,31 +140,42 @@ export class ConnectionRateLimiter implements ConnectionLimiter {
         await this.takeShared(this.inflight, signal);
         sharedHeld = true;
       }
-      if (this.plan !== undefined && this.slots !== undefined) {
-        const plan = this.plan;
-        const slots = this.slots;
-        await this.gate.run(() => this.takeSlot(plan, slots, signal), signal);
-      }
+      waited(CONCURRENCY_WAIT, started);
+      if (matched.length === 0 && !this.paced) return { release, budgets: [], waits };
+      const names = matched.map((m) => m.budget.name).join('\u0000');
+      let gate = this.gates.get(names);
+      if (gate === undefined) this.gates.set(names, (gate = new Semaphore(1)));
+      await gate.run(() => this.admit(matched, waited, signal), signal);
     } catch (err) {
       release();
       throw err;
     }
-    return { release };
+    return { release, budgets: matched.map((m) => m.budget.name), waits };
   }
 
-  private async takeSlot(plan: SlotPlan, slots: RateLimiterAbstract, signal: AbortSignal | undefined): Promise<void> {
+  /** Takes the request's units from all its budgets at once, waiting while any is full or the connection is paused. */
+  private async admit(matched: readonly { budget: CompiledBudget; take: BudgetTake }[], waited: (name: string, since: number) => void, signal: AbortSignal | undefined): Promise<void> {
+    const takes = matched.map((m) => m.take);
     for (;;) {
-      const { slot, usable, nextStartMs } = slotAt(plan, Date.now());
-      if (usable) {
-        try {
-          await slots.consume(`${this.slotKey}:${slot}`);
-          return;
-        } catch (err) {
-          // A RateLimiterRes (not an Error) means the slot is full; an Error is a store failure.
-          if (err instanceof Error) throw storeFailure(err);
-        }
+      let result;
+      try {
+        result = await this.store.take(takes, this.pauseKey);
+      } catch (err) {
+        throw storeFailure(err);
       }
-      await delay(Math.max(1, nextStartMs - Date.now()), undefined, { signal });
+      if (result.waitMs <= 0) return;
+      const since = Date.now();
+      await delay(result.waitMs, undefined, { signal });
+      waited(result.blocked < 0 ? API_WAIT : matched[result.blocked]!.budget.name, since);
+    }
+  }
+
+  async pause(ms: number): Promise<void> {
+    if (!(ms > 0)) return;
+    try {
+      await this.store.pause(this.pauseKey, ms);
+    } catch (err) {
+      throw storeFailure(err);
     }
   }
 
@@ -152,6 +186,7 @@ export class ConnectionRateLimiter implements ConnectionLimiter {
         await inflight.consume(this.connectionId);
         return;
       } catch (err) {
+        // A RateLimiterRes (not an Error) means the counter is full; an Error is a store failure.
         if (err instanceof Error) throw storeFailure(err);
       }
       // Full: the failed consume counted us, so give it back, then look again a little later

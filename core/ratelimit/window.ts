@@ -1,65 +1,130 @@
-// How a `requests per per_seconds` budget is cut into short fixed slots so that no sliding
-// window of `per_seconds` ever holds more than `requests` request starts.
+// What a budget promises, and how this process's memory keeps the promise (log-redis.ts keeps
+// the same state in Redis for every worker).
 //
-// Why slots: rate-limiter-flexible counts in fixed windows, and a fixed window of the full
-// length admits up to 2N across a boundary (N at the end of one window, N at the start of
-// the next). If instead each slot of length L admits at most p requests, any window of length
-// T touches at most k + 1 slots when L = T / k, so it holds at most (k + 1) * p requests. With
-// (k + 1) * p <= N the limit holds in every window, at a throughput of k * p / T (N - p per
-// window: the price of exactness). Slots are aligned to the epoch (the slot number is part of
-// the key), so every process that shares a store agrees on them; the store's expiry only
-// cleans up old slots. Redis counts whole seconds only, another reason not to rely on TTLs.
-
-/** The smallest slot worth a store round trip; larger budgets put several requests in one. */
-const MIN_SLOT_MS = 10;
-
-export interface SlotPlan {
-  /** Slot length in milliseconds. */
-  slotMs: number;
-  /** Requests admitted per slot. */
-  perSlot: number;
-  /**
-   * Only every other slot admits requests. Needed when the budget is one request per
-   * window: two adjacent slots would otherwise let two requests through back to back.
-   */
-  alternate: boolean;
-  /** The window the guarantee is computed for: `per_seconds` plus the safety margin. */
-  windowMs: number;
-}
-
+// The promise: the units of the requests started in any window of `per_seconds` (seconds, any
+// positive number: 0.125 is one eighth of a second) never add up to more than `requests`. Two
+// rules keep it, both over the window plus a safety margin (T below):
+// - Spacing: requests of a budget start evenly, each at least `weight * T / requests` after the
+//   one before it, except that up to `burst` units (default 1: none) may start back to back
+//   after an idle spell (a generic cell rate algorithm). APIs see a steady pace (concurrent
+//   requests arriving together are where delays vary most, see the margin), and a window of T
+//   holds exactly `requests` units at full speed, so the whole budget is usable and a
+//   fractional window paces at its rate (1 request per 0.125 s is 8 per second, less the margin).
+// - A sliding log of the admitted requests (start time, units): a request is admitted only when
+//   its units fit beside every entry younger than T. With weight 1 the spacing alone keeps the
+//   promise; with mixed weights the log is what makes it exact.
+// A token bucket would not do: one of N refilled at N per window lets 2N through in a window
+// that starts with a full bucket.
 /**
- * The default safety margin added to the window: requests leave the client a little after they
- * are admitted, and arrive at the API with varying delays (and clocks of different workers
- * differ slightly), so the API may see admitted requests closer together than they were
- * admitted. 100 ms, or 5% of long windows, up to 2 s.
+ * The safety margin added to every window: requests reach the API a little after they are
+ * admitted, with varying delays (the event loop, the network), so the API may see two requests
+ * a window apart closer together than they were admitted. 5% of the window, at least 75 ms
+ * but never more than 10% of the window (so sub-second windows keep their pace), at most 2 s.
+ * Requests are evenly spaced, so delays vary little between them (bursts are where they vary):
+ * 75 ms absorbs the jitter of a busy machine and keeps 93% of a one-second budget usable.
  */
 export function defaultMarginMs(perSeconds: number): number {
-  return Math.min(2000, Math.max(100, perSeconds * 1000 * 0.05));
+  const windowMs = perSeconds * 1000;
+  return Math.min(2000, Math.max(windowMs * 0.05, Math.min(75, windowMs * 0.1)));
 }
 
-/** Plans slots for at most `requests` starts in any window of `perSeconds` (+ `marginMs`). */
-export function planSlots(requests: number, perSeconds: number, marginMs = defaultMarginMs(perSeconds)): SlotPlan {
-  if (!(requests >= 1) || !(perSeconds > 0)) {
-    throw new RangeError(`rate limit needs requests >= 1 and per_seconds > 0 (got ${requests}, ${perSeconds})`);
-  }
-  const n = Math.floor(requests);
-  const windowMs = perSeconds * 1000 + marginMs;
-  if (n === 1) {
-    // One slot as long as the window, every other one usable: consecutive admitted requests
-    // are at least one window apart.
-    return { slotMs: windowMs, perSlot: 1, alternate: true, windowMs };
-  }
-  // Fewest requests per slot that keeps slots at least MIN_SLOT_MS long.
-  let perSlot = Math.max(1, Math.ceil((n * MIN_SLOT_MS) / windowMs));
-  perSlot = Math.min(perSlot, Math.floor(n / 2));
-  const slots = Math.floor(n / perSlot) - 1; // k, with (k + 1) * p <= n
-  return { slotMs: windowMs / slots, perSlot, alternate: false, windowMs };
+/** One budget's part of a request: its log, its limit and window (margin included), and the units the request takes. */
+export interface BudgetTake {
+  key: string;
+  limit: number;
+  windowMs: number;
+  weight: number;
+  /** Units that may start back to back (1: evenly spaced). */
+  burst: number;
 }
 
-/** The slot a time falls in, and when the next usable slot starts. */
-export function slotAt(plan: SlotPlan, nowMs: number): { slot: number; usable: boolean; nextStartMs: number } {
-  const slot = Math.floor(nowMs / plan.slotMs);
-  const usable = !plan.alternate || slot % 2 === 0;
-  const step = plan.alternate && usable ? 2 : 1;
-  return { slot, usable, nextStartMs: Math.ceil((slot + step) * plan.slotMs) };
+/** 0 when the request was admitted (its units are in every log), else how long to wait and the index of the budget that is full. */
+export interface TakeResult {
+  waitMs: number;
+  /** Index in the takes of the budget that made the request wait; -1 for a pause the API asked for. */
+  blocked: number;
+}
+
+export interface BudgetStore {
+  /** Admits a request into every budget at once, or into none (then says how long to wait). */
+  take(takes: readonly BudgetTake[], pauseKey: string): Promise<TakeResult>;
+  /** Holds every request of `pauseKey` back for `ms` from now (never shortens a longer pause). */
+  pause(pauseKey: string, ms: number): Promise<void>;
+}
+
+interface Entry {
+  at: number;
+  weight: number;
+}
+
+interface Log {
+  entries: Entry[];
+  head: number;
+  sum: number;
+  /** When the next unit is due at an even pace (the cell rate algorithm's theoretical arrival time). */
+  next: number;
+}
+
+/** The budgets' logs of this process: exact for one process, and what runs without Redis use. */
+export class MemoryBudgetStore implements BudgetStore {
+  private readonly logs = new Map<string, Log>();
+  private readonly pauses = new Map<string, number>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async take(takes: readonly BudgetTake[], pauseKey: string): Promise<TakeResult> {
+    const now = this.now();
+    const paused = this.pauses.get(pauseKey) ?? 0;
+    if (paused > now) return { waitMs: paused - now, blocked: -1 };
+    let worst: TakeResult = { waitMs: 0, blocked: -1 };
+    const logs = takes.map((t, i) => {
+      const log = this.logFor(t.key);
+      // Entries that started T ago or earlier have left the window.
+      while (log.head < log.entries.length && log.entries[log.head]!.at <= now - t.windowMs) {
+        log.sum -= log.entries[log.head]!.weight;
+        log.head += 1;
+      }
+      if (log.head > 1024 && log.head * 2 > log.entries.length) {
+        log.entries = log.entries.slice(log.head);
+        log.head = 0;
+      }
+      // Early by at most burst - weight units' spacing (a heavier request than the burst just
+      // waits for the pace of the one before it, then pushes the next one back by its weight).
+      const unit = t.windowMs / t.limit;
+      let leaves = Math.max(log.next, now) - (Math.max(t.burst, t.weight) - t.weight) * unit;
+      if (log.sum + t.weight > t.limit) {
+        const need = log.sum + t.weight - t.limit;
+        let freed = 0;
+        for (let j = log.head; j < log.entries.length; j++) {
+          freed += log.entries[j]!.weight;
+          if (freed >= need) {
+            leaves = Math.max(leaves, log.entries[j]!.at + t.windowMs);
+            break;
+          }
+        }
+      }
+      const waitMs = leaves > now ? Math.ceil(leaves - now) : 0;
+      if (waitMs > worst.waitMs) worst = { waitMs, blocked: i };
+      return log;
+    });
+    if (worst.waitMs > 0) return worst;
+    takes.forEach((t, i) => {
+      const log = logs[i]!;
+      log.entries.push({ at: now, weight: t.weight });
+      log.sum += t.weight;
+      log.next = Math.max(log.next, now) + (t.weight * t.windowMs) / t.limit;
+    });
+    return worst;
+  }
+
+  async pause(pauseKey: string, ms: number): Promise<void> {
+    const until = this.now() + ms;
+    if (until > (this.pauses.get(pauseKey) ?? 0)) this.pauses.set(pauseKey, until);
+  }
+
+  private logFor(key: string): Log {
+    let log = this.logs.get(key);
+    if (log === undefined) this.logs.set(key, (log = { entries: [], head: 0, sum: 0, next: 0 }));
+    return log;
+  }
 }

@@ -45,9 +45,16 @@ export interface CompiledAction {
         /** Renders the per-record element of the `items` array. */
         readonly item: (ctx: TemplateContext) => unknown;
         readonly results: Path | undefined;
-        readonly match: { readonly result: Path; readonly record: Path } | undefined;
+        /** Per-record errors (multi-status answers), and how an error or a failed result tells its reason. */
+        readonly errors: Path | undefined;
+        readonly failed: { readonly path: Path; readonly equals: unknown } | undefined;
+        readonly reason: Path;
+        /** A key Switchboard writes into each element (the CRM id) and the API echoes in results and errors. */
+        readonly trace: { readonly item: Path; readonly result: Path; readonly error: Path | undefined } | undefined;
+        readonly match: { readonly result: Path; readonly record: Path; readonly error: Path | undefined } | undefined;
       }
     | undefined;
+  /** The idempotency header, when the API honours keys for this action's method. */
   readonly idempotencyHeader: string | undefined;
 }
 
@@ -83,17 +90,29 @@ function compileAction(connector: ConnectorDefinition, name: string): CompiledAc
       size: spec.batch.size,
       items,
       item: compileTree(element[0], { roots: ACTION_ROOTS }),
-      results: spec.batch.results === undefined ? undefined : parsePath(spec.batch.results),
-      match: spec.batch.match === undefined ? undefined : { result: parsePath(spec.batch.match.result), record: parsePath(spec.batch.match.record) },
+      results: optionalPath(spec.batch.results),
+      errors: optionalPath(spec.batch.errors),
+      failed: spec.batch.failed === undefined ? undefined : { path: parsePath(spec.batch.failed.path), equals: spec.batch.failed.equals ?? false },
+      reason: parsePath(spec.batch.reason ?? 'message'),
+      trace: spec.batch.trace === undefined ? undefined : { item: parsePath(spec.batch.trace.item), result: parsePath(spec.batch.trace.result), error: optionalPath(spec.batch.trace.error) },
+      match: spec.batch.match === undefined ? undefined : { result: parsePath(spec.batch.match.result), record: parsePath(spec.batch.match.record), error: optionalPath(spec.batch.match.error) },
     };
   }
+  // The action's own setting, else the connector's; a key goes only with the methods the API
+  // honours it for (default: the action's own method, or POST for the connector's).
+  const keys = spec.idempotency ?? connector.idempotency;
+  const methods = keys?.methods ?? (spec.idempotency !== undefined ? [request.method] : ['POST']);
   return {
     name,
     request,
-    externalId: spec.external_id === undefined ? undefined : parsePath(spec.external_id),
+    externalId: optionalPath(spec.external_id),
     batch,
-    idempotencyHeader: spec.idempotency?.header,
+    idempotencyHeader: keys !== undefined && (methods as readonly string[]).includes(request.method) ? keys.header : undefined,
   };
+}
+
+function optionalPath(path: string | undefined): Path | undefined {
+  return path === undefined ? undefined : parsePath(path);
 }
 
 export interface PushPlanInput {

@@ -1,11 +1,12 @@
 // One request of a push: the action rendered for one record, or for a batch of them (one
-// `items` element per record), with the delivery's idempotency key; the answer read back into
-// an external id per record, paired by position or by the batch's `match`.
-import { SwitchboardError, isSwitchboardError, type ErrorCode } from '../errors';
+// `items` element per record, with its trace key), with the delivery's idempotency key; the
+// answer read back into a result per record (push-batch.ts pairs batch answers).
+import { isSwitchboardError, type ErrorCode } from '../errors';
 import type { ConnectorClient } from '../http/client';
 import type { CompiledRequest } from '../http/request';
 import type { TemplateContext } from '../templates';
 import { getPath, setPath } from '../util/path';
+import { batchResults, idOf, withTrace } from './push-batch';
 import type { CompiledAction, Delivery } from './push-plan';
 
 export type ItemResult = { ok: true; externalId: string | null } | { ok: false; code: ErrorCode; reason: string };
@@ -37,15 +38,6 @@ export function failureStatus(err: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
-function idOf(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : null;
-}
-
-function keyText(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  return (typeof value === 'string' ? value : JSON.stringify(value)).toLowerCase();
-}
-
 /** The request to send: the action's, with the batch body and the idempotency header in place. */
 function prepared(action: CompiledAction, items: readonly Delivery[], key: string, ctx: TemplateContext): CompiledRequest {
   const base = action.request;
@@ -56,7 +48,7 @@ function prepared(action: CompiledAction, items: readonly Delivery[], key: strin
     // trees are fresh objects along every templated path, so setting `items` touches no constant.
     const rendered = base.body?.(ctx);
     const root: Record<string, unknown> = rendered !== null && typeof rendered === 'object' && !Array.isArray(rendered) ? (rendered as Record<string, unknown>) : {};
-    setPath(root, batch.items, items.map((item) => batch.item({ ...ctx, record: item.payload })));
+    setPath(root, batch.items, items.map((item) => withTrace(batch, batch.item({ ...ctx, record: item.payload }), item)));
     body = root;
   }
   const header = action.idempotencyHeader;
@@ -72,35 +64,6 @@ function prepared(action: CompiledAction, items: readonly Delivery[], key: strin
           },
         }),
   };
-}
-
-/** Pairs a batch answer's results with the records sent. */
-function batchResults(action: CompiledAction, items: readonly Delivery[], body: unknown): ItemResult[] {
-  const batch = action.batch!;
-  if (batch.results === undefined) return items.map(() => ({ ok: true, externalId: null }));
-  const results = getPath(body, batch.results);
-  const list = Array.isArray(results) ? (results as unknown[]) : [];
-  const idFrom = (result: unknown): string | null => (action.externalId === undefined ? null : idOf(getPath(result, action.externalId)));
-  if (batch.match === undefined) {
-    if (list.length !== items.length) {
-      // Paired by position, a short answer cannot say whose result is missing: the caller
-      // splits the batch until each record is alone with its answer.
-      throw new SwitchboardError('SB_HTTP_INVALID_RESPONSE', `the answer holds ${list.length} results for ${items.length} records`, { details: { results: list.length, records: items.length } });
-    }
-    return list.map((r) => ({ ok: true, externalId: idFrom(r) }));
-  }
-  const match = batch.match;
-  const byKey = new Map<string, unknown>();
-  for (const r of list) {
-    const k = keyText(getPath(r, match.result));
-    if (k !== undefined && !byKey.has(k)) byKey.set(k, r);
-  }
-  return items.map((item): ItemResult => {
-    const k = keyText(getPath(item.payload, match.record));
-    const found = k === undefined ? undefined : byKey.get(k);
-    if (found === undefined) return { ok: false, code: 'SB_HTTP_INVALID_RESPONSE', reason: `the API's answer has no result for this record (${k ?? 'no match value'})` };
-    return { ok: true, externalId: idFrom(found) };
-  });
 }
 
 /**

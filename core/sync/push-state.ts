@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import type { Db } from '../store/db';
 import * as recordLinks from '../store/tables/record-links';
 import * as rejectedRecords from '../store/tables/rejected-records';
+import * as runCosts from '../store/tables/run-costs';
 import * as syncRuns from '../store/tables/sync-runs';
 import * as syncState from '../store/tables/sync-state';
 import type { Delivery } from './push-plan';
@@ -68,6 +69,8 @@ export interface CommitInput {
   unlinked: readonly string[];
   rejected: readonly rejectedRecords.NewRejectedRecord[];
   counts: Partial<syncRuns.RunCounts>;
+  /** The requests' cost per endpoint and budget since the last commit. */
+  cost?: runCosts.CostIncrement;
   progress?: Record<string, unknown>;
   /** Stored only while this holder holds the run (see syncRuns.addCounts). */
   holder?: syncRuns.RunHolder;
@@ -93,5 +96,6 @@ export async function commitPush(db: Knex, k: StateKey, state: PushState, input:
     await rejectedRecords.add(trx, input.rejected);
     await savePushState(trx, k, state);
     await syncRuns.addCounts(trx, input.runId, input.counts, input.progress, input.holder);
+    if (input.cost !== undefined) await runCosts.add(trx, input.runId, input.cost);
   });
 }

@@ -16,6 +16,7 @@ import type { PageCounts } from './pull-page';
 import { coalesce, decide, readChanges, type Decision } from './push-changes';
 import { buildPushPlan, type Delivery, type PushPlan } from './push-plan';
 import { failureKind, failureStatus, sendOnce, type ItemResult } from './push-send';
+import { recordCost } from './run-cost';
 import { commitPush, loadPushState, savePushState, type CommitInput, type LinkOutcome, type PushState } from './push-state';
 
 export interface PushOptions {
@@ -214,6 +215,7 @@ class PushRun {
     const delta = { requests: stats.requests - this.seen.requests, retries: stats.retries - this.seen.retries };
     this.seen = { ...stats };
     if (delta.requests + delta.retries > 0) await syncRuns.addCounts(this.db, this.plan.runId, delta, undefined, this.plan.holder);
+    await recordCost(this.db, this.plan.runId, this.client);
   }
 
   private async commit(input: Partial<Omit<CommitInput, 'runId' | 'entity'>>): Promise<void> {
@@ -227,6 +229,7 @@ class PushRun {
       unlinked: input.unlinked ?? [],
       rejected: input.rejected ?? [],
       counts,
+      cost: this.client.cost.drain(),
       ...(input.progress === undefined ? {} : { progress: input.progress }),
       ...(this.plan.holder === undefined ? {} : { holder: this.plan.holder }),
     });

@@ -2,6 +2,12 @@
 // properties and associations, the search endpoint (filters, sorts, 400 past 10,000 results,
 // no associations), batch create/update/upsert/archive (100 inputs at most), bearer or OAuth2 tokens,
 // rate-limit headers and, when asked, the ten-second and search budgets; HubSpot's errors.
+// Batch writes follow HubSpot's error-handling guide ("Multi-status errors") and its batch
+// endpoints' reference (BatchResponseSimplePublicObjectWithErrors): inputs that carry an
+// `objectWriteTraceId` are written or refused one by one, the answer is 207 with the written
+// records in `results` (each echoing its trace id) and one StandardError per refused input in
+// `errors` (`context.objectWriteTraceId: [id]`), plus `numErrors`; without trace ids one bad
+// input refuses the whole batch (400), as before.
 import { acceptsBearer, type TokenIssuer } from './oauth';
 import { hubspotSearch, type SearchBody } from './hubspot-search';
 import { DEFAULT_PROPERTIES, hubspotView, type HubSpotRecord } from './hubspot-view';
@@ -24,6 +30,8 @@ export interface HubSpotOptions {
   archivedInSearch?: boolean;
   /** Refuse requests over HubSpot's budgets with its 429s: `max` per ten seconds, 5 searches per second. Off by default (benchmarks). */
   enforceLimits?: { max?: number } | boolean;
+  /** Answer batch writes this late, after applying them (a client killed meanwhile never learns of the write). */
+  answerDelayMs?: number;
   faults?: Faults;
 }
 
@@ -74,6 +82,21 @@ interface BatchInput {
   id?: string;
   idProperty?: string;
   properties?: Record<string, unknown>;
+  objectWriteTraceId?: string;
+}
+
+/** Why HubSpot refuses an input's properties, or undefined: an email must look like one (HubSpot's INVALID_EMAIL). */
+function invalidProperties(props: Record<string, string | null>): { message: string; code: string; name: string } | undefined {
+  const email = props['email'];
+  if (email !== undefined && email !== null && email !== '' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+    return { message: `Email address ${email} is invalid`, code: 'INVALID_EMAIL', name: 'email' };
+  }
+  return undefined;
+}
+
+/** One refused input of a multi-status answer, as HubSpot's StandardError. */
+function itemError(category: string, message: string, trace: string, details: Record<string, unknown>[] = []): Record<string, unknown> {
+  return { status: 'error', category, message, context: { objectWriteTraceId: [trace] }, errors: details };
 }
 
 function text(props: Record<string, unknown> | undefined): Record<string, string | null> {
@@ -94,11 +117,27 @@ function batch(records: HubSpotRecord[], type: string, op: string, req: LoggedRe
     return error(400, 'VALIDATION_ERROR', `every input needs an "id" (the value of ${op === 'upsert' ? (inputs[0]?.idProperty ?? 'hs_object_id') : 'hs_object_id'})`);
   }
   const startedAt = isoNow();
+  // With trace ids, HubSpot answers per input (multi-status); without, one bad input refuses the batch.
+  const traced = inputs.every((input) => typeof input.objectWriteTraceId === 'string' && input.objectWriteTraceId !== '');
+  if (!traced) {
+    for (const input of inputs) {
+      const bad = invalidProperties(text(input.properties));
+      if (bad !== undefined) return error(400, 'VALIDATION_ERROR', `Property values were not valid: ${JSON.stringify([{ isValid: false, message: bad.message, error: bad.code, name: bad.name }])}`);
+    }
+  }
   const results: Record<string, unknown>[] = [];
+  const errors: Record<string, unknown>[] = [];
   for (const input of inputs) {
     const props = text(input.properties);
+    const trace = input.objectWriteTraceId;
+    const echo = trace === undefined ? {} : { objectWriteTraceId: trace };
+    const bad = invalidProperties(props);
+    if (bad !== undefined && trace !== undefined) {
+      errors.push(itemError('VALIDATION_ERROR', `Property values were not valid: ${JSON.stringify([{ isValid: false, message: bad.message, error: bad.code, name: bad.name }])}`, trace, [{ message: bad.message, code: bad.code, in: bad.name }]));
+      continue;
+    }
     if (op === 'create') {
-      results.push(hubspotView(create(records, type, props), type, undefined));
+      results.push({ ...hubspotView(create(records, type, props), type, undefined), ...echo });
       continue;
     }
     const key = op === 'upsert' ? (input.idProperty ?? 'hs_object_id') : 'hs_object_id';
@@ -106,16 +145,21 @@ function batch(records: HubSpotRecord[], type: string, op: string, req: LoggedRe
     const wanted = key === 'email' ? input.id.toLowerCase() : input.id;
     const found = records.find((r) => !r.archived && (key === 'hs_object_id' ? r.id === input.id : (key === 'email' ? r.properties[key]?.toLowerCase() : r.properties[key]) === wanted));
     if (found === undefined) {
-      if (op === 'update') return error(404, 'OBJECT_NOT_FOUND', `Object not found. objectId are usually numeric: ${input.id}`);
+      if (op === 'update') {
+        if (trace === undefined) return error(404, 'OBJECT_NOT_FOUND', `Object not found. objectId are usually numeric: ${input.id}`);
+        errors.push({ ...itemError('OBJECT_NOT_FOUND', 'Object not found. objectId are usually numeric.', trace), context: { ids: [input.id], objectWriteTraceId: [trace] } });
+        continue;
+      }
       const made = create(records, type, { ...props, [key]: input.id });
-      results.push({ ...hubspotView(made, type, undefined), new: true });
+      results.push({ ...hubspotView(made, type, undefined), new: true, ...echo });
       continue;
     }
     Object.assign(found.properties, props);
     touch(found, type);
-    results.push({ ...hubspotView(found, type, undefined), ...(op === 'upsert' ? { new: false } : {}) });
+    results.push({ ...hubspotView(found, type, undefined), ...(op === 'upsert' ? { new: false } : {}), ...echo });
   }
-  return { status: op === 'create' ? 201 : 200, body: { status: 'COMPLETE', results, startedAt, completedAt: isoNow() } };
+  const status = errors.length > 0 ? 207 : op === 'create' ? 201 : 200;
+  return { status, body: { status: 'COMPLETE', results, ...(errors.length > 0 ? { numErrors: errors.length, errors } : {}), startedAt, completedAt: isoNow() } };
 }
 
 /** Batch archive: `{ inputs: [{ id }] }`, 204 whether or not each id exists (as HubSpot does). */
@@ -165,6 +209,7 @@ export function startHubSpot(opts: HubSpotOptions): Promise<MockApi> {
         answer = hubspotSearch(records, type, body, { limit: opts.searchLimit ?? 10_000, archived: opts.archivedInSearch ?? true, url: `${base}/crm/v3/objects/${type}` });
       } else if (m[3] !== undefined && req.method === 'POST') {
         answer = batch(records, type, m[3], req);
+        if (opts.answerDelayMs !== undefined) await new Promise((r) => setTimeout(r, opts.answerDelayMs));
       } else if (m[2] === undefined && req.method === 'GET') {
         answer = list(records, type, req, `${base}/crm/v3/objects/${type}`);
       } else {

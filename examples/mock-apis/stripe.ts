@@ -1,6 +1,7 @@
 // Mock Stripe (APIS.md): customer lists newest first, paged by `starting_after` = the last id
 // until `has_more` is false, filtered by `created[...]` and `email`; form-encoded POSTs with
-// nested keys; customers created, updated and deleted under `Idempotency-Key`s; 429 without
+// nested keys; customers created and updated under `Idempotency-Key`s (POST only, see
+// idempotency.ts), deleted (a second DELETE answers 404 `resource_missing`); 429 without
 // Retry-After.
 import { IdempotencyKeys } from './idempotency';
 import { bearer, intParam, parseForm, startMockServer, type Faults, type LoggedRequest, type MockApi, type MockResponse } from './server';

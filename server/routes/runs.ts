@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { SwitchboardError } from '../../core/errors';
 import * as connections from '../../core/store/tables/connections';
 import * as rejectedRecords from '../../core/store/tables/rejected-records';
+import * as runCosts from '../../core/store/tables/run-costs';
 import * as syncRuns from '../../core/store/tables/sync-runs';
 import { requires } from '../auth/scopes';
 import { unprocessable } from '../connections';
@@ -107,14 +108,17 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
         ...(q.direction === undefined ? {} : { direction: q.direction }),
         ...(before === undefined ? {} : { before }),
       });
-      return pageFrom(runs, q.limit, (r) => r.id, runView);
+      return pageFrom(runs, q.limit, (r) => r.id, (r) => runView(r));
     },
   );
 
   app.get<{ Params: IdParams }>(
     '/runs/:id',
-    { schema: { tags, summary: 'Get a run: status, progress and counts', security: requires('runs:read'), params: idParams, response: responses({ 200: RUN }) } },
-    async (request) => runView(await syncRuns.get(engine.db, request.params.id)),
+    { schema: { tags, summary: 'Get a run: status, progress, counts and the cost of its requests', security: requires('runs:read'), params: idParams, response: responses({ 200: RUN }) } },
+    async (request) => {
+      const run = await syncRuns.get(engine.db, request.params.id);
+      return runView(run, await runCosts.get(engine.db, run.id));
+    },
   );
 
   app.post<{ Params: IdParams }>(

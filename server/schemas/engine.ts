@@ -3,6 +3,7 @@
 import type { Connection } from '../../core/store/tables/connections';
 import type { RejectedRecord } from '../../core/store/tables/rejected-records';
 import type { Schedule } from '../../core/store/tables/schedules';
+import type { RunCost } from '../../core/store/tables/run-costs';
 import { COUNT_COLUMNS, type RunDirection, type RunMode, type RunStatus, type RunTrigger, type SyncRun } from '../../core/store/tables/sync-runs';
 import { ANY_OBJECT, type JsonSchema } from './common';
 
@@ -131,10 +132,28 @@ export const runSchema = {
     started_at: TIME_OR_NULL,
     finished_at: TIME_OR_NULL,
     duration_ms: { type: ['integer', 'null'], description: 'Wall time so far, or in all once finished; null before it starts.' },
+    cost: {
+      type: 'object',
+      description: 'What the run\'s requests cost (in `GET /runs/{id}`): requests per endpoint, and requests and time spent waiting per rate budget, so you can see which limit the run is bound by.',
+      required: ['endpoints', 'budgets', 'bound_by'],
+      properties: {
+        endpoints: {
+          type: 'array',
+          description: 'Per endpoint (the method and the path as the connector writes it, e.g. `POST /crm/v3/objects/contacts/search`), most requests first.',
+          items: { type: 'object', required: ['endpoint', 'requests', 'retries'], properties: { endpoint: { type: 'string' }, requests: { type: 'integer' }, retries: { type: 'integer' } } },
+        },
+        budgets: {
+          type: 'array',
+          description: 'Per budget: `rate_limit` (the connection-wide one), each of `rate_limit.budgets` by name, `concurrency`, and `api` (pauses the API asked for in its headers or 429s); most waiting first.',
+          items: { type: 'object', required: ['budget', 'requests', 'wait_ms'], properties: { budget: { type: 'string' }, requests: { type: 'integer' }, wait_ms: { type: 'integer' } } },
+        },
+        bound_by: { type: ['string', 'null'], description: 'The budget the run waited on most (null when it never waited).' },
+      },
+    },
   },
 } as const;
 
-export function runView(r: SyncRun): Record<string, unknown> {
+export function runView(r: SyncRun, cost?: RunCost): Record<string, unknown> {
   return {
     id: r.id,
     connection_id: r.connectionId,
@@ -152,6 +171,7 @@ export function runView(r: SyncRun): Record<string, unknown> {
     started_at: r.startedAt,
     finished_at: r.finishedAt,
     duration_ms: r.durationMs,
+    ...(cost === undefined ? {} : { cost }),
   };
 }
 

@@ -2,6 +2,7 @@
 // in full, updated_at_min runs that follow changes, deletions found by full runs, the leaky
 // bucket never overflowed (and its 429s waited out when it is smaller), customers written.
 import { shopifyShoppers, shopifyTime, startShopify, type ShopifyCustomer } from '../../examples/mock-apis';
+import { faultAt } from '../../examples/mock-apis/server';
 import { actionClient, expected, sendAction, sorted, withConnector, type Row } from './harness';
 
 const TOKEN = 'shpat_test';
@@ -61,16 +62,33 @@ describe('Shopify connector on sqlite', () => {
 });
 
 describe('Shopify leaky bucket', () => {
-  it('waits out 429s by their fractional Retry-After when the bucket drains slower than declared', async () => {
-    const customers = shopifyShoppers(3);
-    const api = await startShopify({ customers, accessToken: TOKEN, bucket: { size: 1, leakPerSecond: 1 } });
+  it('waits while X-Shopify-Shop-Api-Call-Limit says the bucket is full, instead of meeting 429s', async () => {
+    const customers = shopifyShoppers(6);
+    // A bucket of 2 draining 2 a second: the declared 40 per 20 s alone would overflow it.
+    const api = await startShopify({ customers, accessToken: TOKEN, bucket: { size: 2, leakPerSecond: 2 } });
     try {
       const client = await actionClient('shopify', { shop: 'mock', access_token: TOKEN, base_url: api.url });
       for (const c of customers) await sendAction(client, 'update_customer', { id: String(c.id), customer: { note: `note ${c.id}` } });
       expect(customers.map((c) => c.note)).toEqual(customers.map((c) => `note ${c.id}`));
-      // The declared 40 per 20 s sends about two a second: this bucket refuses some, and says when to come back.
-      expect(client.stats.retries).toBeGreaterThan(0);
-      expect(api.requests).toHaveLength(3 + client.stats.retries);
+      expect(client.stats.retries).toBe(0);
+      expect(api.requests).toHaveLength(6);
+      // The waits are the API's (its header), not the declared budget's.
+      expect(client.cost.drain().budgets['api']?.waitMs).toBeGreaterThan(0);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('waits out a 429 by its fractional Retry-After', async () => {
+    const customers = shopifyShoppers(3);
+    const api = await startShopify({ customers, accessToken: TOKEN, faults: faultAt([1], { status: 429, headers: { 'retry-after': '0.5' }, body: { errors: 'Exceeded 2 calls per second for api client.' } }) });
+    try {
+      const client = await actionClient('shopify', { shop: 'mock', access_token: TOKEN, base_url: api.url });
+      for (const c of customers) await sendAction(client, 'update_customer', { id: String(c.id), customer: { note: `note ${c.id}` } });
+      expect(customers.map((c) => c.note)).toEqual(customers.map((c) => `note ${c.id}`));
+      expect(client.stats.retries).toBe(1);
+      expect(api.requests).toHaveLength(4);
+      expect(api.requests[2]!.at - api.requests[1]!.at).toBeGreaterThanOrEqual(450);
     } finally {
       await api.close();
     }

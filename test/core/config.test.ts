@@ -40,8 +40,7 @@ describe('the configuration', () => {
   });
 
   it('is the only module of core, server, cli and examples that reads process.env', () => {
-    // core/ratelimit is being handed its Redis by the engine in a change of its own.
-    const allowed = new Set(['core/config.ts', 'core/ratelimit/index.ts']);
+    const allowed = new Set(['core/config.ts']);
     const readers = ['core', 'server', 'cli', 'examples']
       .flatMap((dir) => sources(join(ROOT, dir)))
       .filter((file) => /process\.env\b/.test(readFileSync(file, 'utf8')))

@@ -129,6 +129,36 @@ describe.each(DIALECTS)('push under faults on %s', (dialect) => {
     }
   });
 
+  it('a retried DELETE whose first attempt deleted (its answer lost) meets 404 resource_missing and counts as done; keys go with POSTs only', async () => {
+    const customers: StripeCustomer[] = [];
+    const keys = new IdempotencyKeys();
+    let lose = false;
+    // Writes are counted from 1; once `lose` is set, the next applied write loses its answer.
+    const api = await startStripe({ customers, secretKey: 'sk_test_delete', idempotency: keys, loseAnswer: () => (lose ? ((lose = false), true) : false) });
+    try {
+      const made = [];
+      for (let i = 1; i <= 3; i++) made.push(await crm.create(db.knex, 'contacts', { email: `d${i}@example.com`, first_name: 'D', last_name: String(i) }, opts));
+      const config = { secret_key: 'sk_test_delete', base_url: api.url };
+      expect(await push('pay-hub-customers', config, 'pay-delete')).toMatchObject({ status: 'succeeded', records: { created: 3 } });
+      await crm.softDelete(db.knex, 'contacts', made[0]!.id, opts);
+      lose = true;
+      expect(await push('pay-hub-customers', config, 'pay-delete')).toMatchObject({ status: 'succeeded', records: { deleted: 1, rejected: 0 } });
+      const deletes = api.requests.filter((r) => r.method === 'DELETE');
+      // The first DELETE deleted (its answer lost), the retry was told the customer is gone.
+      expect(deletes).toHaveLength(2);
+      expect(customers.map((c) => c.email)).toEqual(expect.not.arrayContaining(['d1@example.com']));
+      expect(customers).toHaveLength(2);
+      const links = await recordLinks.findByCrmIds(db.knex, await connectionId('pay-delete'), 'contacts', [made[0]!.id]);
+      expect(links.size).toBe(0);
+      // Stripe honours keys on POST only: the POSTs carried one, the DELETEs none.
+      expect(deletes.every((r) => r.headers['idempotency-key'] === undefined)).toBe(true);
+      expect(keys.ignored).toBe(0);
+      expect(api.requests.filter((r) => r.method === 'POST').every((r) => typeof r.headers['idempotency-key'] === 'string')).toBe(true);
+    } finally {
+      await api.close();
+    }
+  });
+
   it('reports a record the API refuses, delivers the rest of its batch and the others, and does not send it again', async () => {
     const source: HubSpotRecord[] = [];
     const api = await startHubSpot({ objects: { contacts: source }, token: 'pat-reject' });

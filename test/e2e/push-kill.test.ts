@@ -1,12 +1,12 @@
 // A push process killed with SIGKILL mid-run, then run again: every change is delivered, and
 // nothing twice at the API: the request in flight at the kill (applied by the API, its answer
 // never heard) is sent again with the same idempotency key, and the API replays its answer.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMigratedDatabase, type TestDatabase } from '../helpers/db';
 import { runCli } from '../helpers/cli';
+import { killCliWhen } from '../helpers/e2e';
 import { IdempotencyKeys, startHubSpot, startStripe, type HubSpotRecord, type MockApi, type StripeCustomer } from '../../examples/mock-apis';
 import * as crm from '../../core/store/crm';
 import * as recordLinks from '../../core/store/tables/record-links';
@@ -14,7 +14,6 @@ import * as syncRuns from '../../core/store/tables/sync-runs';
 import { loadPushState } from '../../core/sync/push-state';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'e2e');
-const ROOT = join(__dirname, '..', '..');
 const KEY = 'e'.repeat(64);
 
 describe('a push killed mid-run', () => {
@@ -37,12 +36,7 @@ describe('a push killed mid-run', () => {
 
   /** Starts `switchboard push` in a child process and kills it with SIGKILL once `ready()` holds. */
   async function killWhen(argv: string[], ready: () => boolean): Promise<void> {
-    const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), join(ROOT, 'test', 'helpers', 'cli-entry.ts'), ...argv], { cwd: dir, env: { ...process.env, SWITCHBOARD_SECRET_KEY: KEY }, stdio: 'ignore' });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-    const deadline = Date.now() + 30_000;
-    while (!ready() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
-    child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
+    expect(await killCliWhen(argv, dir, { SWITCHBOARD_SECRET_KEY: KEY }, ready)).toBe('SIGKILL');
   }
 
   it('delivers every change once with idempotency keys, the request in flight at the kill included', async () => {

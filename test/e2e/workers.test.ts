@@ -1,6 +1,6 @@
 // Two `switchboard worker` processes on the real Redis drain runs of several connections; one
 // is killed with SIGKILL mid-run, and its run is taken over and still finishes with exact data.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -12,10 +12,10 @@ import { SecretBox } from '../../core/secrets';
 import * as syncRuns from '../../core/store/tables/sync-runs';
 import { QUEUE_NAME } from '../../core/queue/bullmq';
 import { hubspotContacts, startHubSpot, type MockApi } from '../../examples/mock-apis';
+import { startWorkerProcess } from '../helpers/e2e';
 import { REDIS_URL, waitFor } from '../helpers/wait';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'e2e');
-const ROOT = join(__dirname, '..', '..');
 const KEY = 'c'.repeat(64);
 
 describe('worker processes on BullMQ', () => {
@@ -25,19 +25,14 @@ describe('worker processes on BullMQ', () => {
   const workers: ChildProcess[] = [];
   const apis: MockApi[] = [];
 
-  function startWorker(): Promise<ChildProcess> {
-    const child = spawn(
-      process.execPath,
-      ['--require', require.resolve('tsx/cjs'), join(ROOT, 'test', 'helpers', 'cli-entry.ts'), 'worker', '--concurrency', '2', '--stalled-interval-ms', '1000', '--db', db.url, '--connectors-dir', join(FIXTURES, 'connectors'), '--mappings-dir', join(FIXTURES, 'mappings')],
-      { env: { ...process.env, REDIS_URL, SWITCHBOARD_QUEUE_PREFIX: prefix, SWITCHBOARD_SECRET_KEY: KEY, LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    workers.push(child);
-    return new Promise((resolve, reject) => {
-      child.stdout!.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('ready')) resolve(child);
-      });
-      child.once('exit', (code) => reject(new Error(`worker exited early with ${code}`)));
+  async function startWorker(): Promise<ChildProcess> {
+    const child = await startWorkerProcess(['--concurrency', '2', '--stalled-interval-ms', '1000', '--db', db.url, '--connectors-dir', join(FIXTURES, 'connectors'), '--mappings-dir', join(FIXTURES, 'mappings')], {
+      REDIS_URL,
+      SWITCHBOARD_QUEUE_PREFIX: prefix,
+      SWITCHBOARD_SECRET_KEY: KEY,
     });
+    workers.push(child);
+    return child;
   }
 
   beforeAll(async () => {

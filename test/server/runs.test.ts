@@ -2,6 +2,7 @@
 // and pagination, get, cancel (queued: 200, running: 202, finished: 409), rejected records.
 import { DIALECTS } from '../helpers/db';
 import * as rejectedRecords from '../../core/store/tables/rejected-records';
+import * as runCosts from '../../core/store/tables/run-costs';
 import * as syncRuns from '../../core/store/tables/sync-runs';
 import { createTestServer, type TestServer } from './helpers';
 
@@ -51,7 +52,11 @@ describe.each(DIALECTS)('runs API on %s', (dialect) => {
     const pingRun = ((await ask('pinger', { mapping: 'ping-companies' })).json() as { run: Json }).run;
     const got = await s.call(reader, { method: 'GET', url: `/runs/${String(pingRun['id'])}` });
     expect(got.statusCode).toBe(200);
-    expect(got.json()).toMatchObject({ id: pingRun['id'], status: 'queued' });
+    expect(got.json()).toMatchObject({ id: pingRun['id'], status: 'queued', cost: { endpoints: [], budgets: [], bound_by: null } });
+    // The cost of the run's requests, as its workers record it.
+    await runCosts.add(s.db.knex, String(pingRun['id']), { endpoints: { 'GET /ping': { requests: 3, retries: 1 } }, budgets: { rate_limit: { requests: 3, waitMs: 250 } } });
+    const costly = await s.call(reader, { method: 'GET', url: `/runs/${String(pingRun['id'])}` });
+    expect(costly.json()).toMatchObject({ cost: { endpoints: [{ endpoint: 'GET /ping', requests: 3, retries: 1 }], budgets: [{ budget: 'rate_limit', requests: 3, wait_ms: 250 }], bound_by: 'rate_limit' } });
     expect((await s.call(reader, { method: 'GET', url: '/runs/0190f0a0-0000-7000-8000-000000000000' })).statusCode).toBe(404);
 
     const all = (await s.call(reader, { method: 'GET', url: '/runs' })).json() as { items: Json[] };

@@ -2,8 +2,9 @@
 // mapping's plan, and the stream read page by page into the store (core/sync/pull.ts).
 import { connectionClient } from '../../sync/context';
 import { HttpStreamSource } from '../../sync/http-source';
-import { checkPlan, runPull, type PullOptions } from '../../sync/pull';
+import { checkPlan, runPull, type PullOptions, type PullProgress } from '../../sync/pull';
 import { buildPullPlan } from '../../sync/pull-plan';
+import { recordCost } from '../../sync/run-cost';
 import * as connections from '../../store/tables/connections';
 import type { RunKind } from '../types';
 
@@ -15,10 +16,20 @@ export const pullKind: RunKind = {
     const plan = buildPullPlan(ctx.registry, run, config, options.holder);
     checkPlan(plan);
     const stream = connector.streams![mapping.stream]!;
-    const pullOptions: PullOptions = { stopSignal: options.signal, state, ...(options.onPage === undefined ? {} : { onPage: options.onPage }) };
+    const client = connectionClient(ctx, connector, run.connectionId, config);
+    // The requests' cost goes to the run after each committed page, and when the attempt ends.
+    const onPage = (p: PullProgress): void => {
+      void recordCost(ctx.db, run.id, client).catch(() => undefined);
+      options.onPage?.(p);
+    };
+    const pullOptions: PullOptions = { stopSignal: options.signal, state, onPage };
     if (stream.incremental?.lookback_seconds !== undefined) pullOptions.lookbackSeconds = stream.incremental.lookback_seconds;
-    const source = new HttpStreamSource(connectionClient(ctx, connector, run.connectionId, config), mapping.stream);
-    const { outcome, unrecorded } = await runPull(ctx.db, plan, source, pullOptions);
-    return { outcome, unrecorded };
+    const source = new HttpStreamSource(client, mapping.stream);
+    try {
+      const { outcome, unrecorded } = await runPull(ctx.db, plan, source, pullOptions);
+      return { outcome, unrecorded };
+    } finally {
+      await recordCost(ctx.db, run.id, client).catch(() => undefined);
+    }
   },
 };

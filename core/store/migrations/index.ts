@@ -6,6 +6,7 @@ import * as engineTables from './20261128090100_engine_tables';
 import * as oauthStates from './20261128150000_oauth_states';
 import * as webhookDeliveries from './20261201110000_webhook_deliveries';
 import * as runLifecycle from './20261201120000_run_lifecycle';
+import * as runCosts from './20261201130000_run_costs';
 
 export interface Migration {
   name: string;
@@ -13,4 +14,4 @@ export interface Migration {
   down(knex: Knex): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [crmTables, engineTables, oauthStates, webhookDeliveries, runLifecycle];
+export const MIGRATIONS: readonly Migration[] = [crmTables, engineTables, oauthStates, webhookDeliveries, runLifecycle, runCosts];

@@ -102,6 +102,37 @@ describe('retried faults', () => {
     await c.send(check, c.context());
     expect(api.requests[1]!.at - api.requests[0]!.at).toBeGreaterThanOrEqual(380);
   });
+
+  it.each([
+    ['seconds from now', () => '0.4'],
+    ['epoch seconds', () => String((Date.now() + 1400) / 1000)],
+    ['epoch milliseconds', () => String(Date.now() + 400)],
+  ])('a reset given as %s is told apart (reset_unit auto) and holds the next request', async (_kind, reset) => {
+    const hold = faults((i) => (i === 1 ? { body: { results: [] }, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset() } } : undefined));
+    api = await startHubSpot({ objects: { contacts }, token: TOKEN, faults: hold });
+    const c = client(hubspotDefinition({ retry: { rate_limit_headers: { remaining: 'X-RateLimit-Remaining', reset: 'X-RateLimit-Reset' } } }), config(api.url));
+    await c.send(c.connector.check!, c.context());
+    await c.send(c.connector.check!, c.context());
+    const gap = api.requests[1]!.at - api.requests[0]!.at;
+    expect(gap).toBeGreaterThanOrEqual(300);
+    expect(gap).toBeLessThan(2000);
+  });
+
+  it('a 429 without Retry-After waits until its reset header, and pauses the other requests of the connection', async () => {
+    const limited = faultAt([1], { status: 429, body: { message: 'slow down' }, headers: { 'x-ratelimit-reset': '0.5' } });
+    api = await startHubSpot({ objects: { contacts }, token: TOKEN, faults: limited });
+    const def = hubspotDefinition({ rate_limit: { concurrency: 4 }, retry: { backoff: { initial_ms: 1, max_ms: 5000 }, rate_limit_headers: { reset: 'X-RateLimit-Reset' } } });
+    const c = client(def, config(api.url));
+    await c.send(c.connector.check!, c.context());
+    const sent = api.requests[0]!.at;
+    // The 429'd request and one sent meanwhile both wait for the reset.
+    await Promise.all([c.send(c.connector.check!, c.context()), new Promise((r) => setTimeout(r, 50)).then(() => c.send(c.connector.check!, c.context()))]);
+    expect(c.stats.retries).toBe(1);
+    const after = api.requests.slice(2).map((r) => r.at - sent);
+    expect(after).toHaveLength(2);
+    for (const t of after) expect(t).toBeGreaterThanOrEqual(450);
+    expect(c.cost.drain().budgets['api']?.waitMs).toBeGreaterThan(0);
+  });
 });
 
 describe('failures', () => {

@@ -3,7 +3,7 @@ import { migrate, pendingMigrations, rollbackAll } from '../../../core/store/mig
 import { MIGRATIONS } from '../../../core/store/migrations';
 import { ENTITIES } from '../../../core/store/entities';
 
-const ENGINE_TABLES = ['connections', 'schedules', 'record_links', 'pending_refs', 'sync_state', 'sync_runs', 'rejected_records', 'change_outbox', 'api_clients'];
+const ENGINE_TABLES = ['connections', 'schedules', 'record_links', 'pending_refs', 'sync_state', 'sync_runs', 'rejected_records', 'change_outbox', 'api_clients', 'sync_run_costs'];
 
 describe.each(DIALECTS)('migrations on %s', (dialect) => {
   let db: TestDatabase;
