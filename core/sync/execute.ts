@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import { SwitchboardError, errorMessage, isSwitchboardError } from '../errors';
 import type { Engine } from '../engine';
 import { ConnectorClient } from '../http/client';
+import { compileConnector, streamOf } from '../http/compiled';
 import { compilePullMapping } from '../mapping/compile-pull';
 import { DbTokenStore } from '../store/token-store';
 import * as connections from '../store/tables/connections';
@@ -87,6 +88,7 @@ export function buildPullPlan(engine: Engine, run: Pick<syncRuns.SyncRun, 'id' |
   const connector = engine.registry.connector(mappingDef.connector);
   const stream = connector.streams?.[mappingDef.stream];
   if (stream === undefined) throw new SwitchboardError('SB_DEFINITION_INVALID', `connector "${connector.id}" has no stream "${mappingDef.stream}"`);
+  const compiled = streamOf(compileConnector(connector), mappingDef.stream);
   return {
     runId: run.id,
     connectionId: run.connectionId,
@@ -96,7 +98,9 @@ export function buildPullPlan(engine: Engine, run: Pick<syncRuns.SyncRun, 'id' |
     config,
     primaryKey: stream.primary_key ?? 'id',
     cursorField: stream.incremental?.cursor_field,
-    deleted: stream.deleted === undefined ? undefined : { path: stream.deleted.path, equals: stream.deleted.equals ?? true },
+    filter: compiled.filter,
+    deleted: compiled.deleted,
+    modifiedAt: mappingDef.modified_at,
     deletes: mappingDef.deletes ?? 'soft',
     conflict: mappingDef.conflict ?? 'source_wins',
     matchOn: mappingDef.match_on ?? [],

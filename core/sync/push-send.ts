@@ -5,7 +5,8 @@ import { SwitchboardError, isSwitchboardError, type ErrorCode } from '../errors'
 import type { ConnectorClient } from '../http/client';
 import type { CompiledRequest } from '../http/request';
 import type { TemplateContext } from '../templates';
-import { getPath, setPath } from '../util/path';
+import { batchBody } from '../http/batch-body';
+import { getPath } from '../util/path';
 import type { CompiledAction, Delivery } from './push-plan';
 
 export type ItemResult = { ok: true; externalId: string | null } | { ok: false; code: ErrorCode; reason: string };
@@ -51,13 +52,8 @@ function prepared(action: CompiledAction, items: readonly Delivery[], key: strin
   const base = action.request;
   let body: unknown;
   if (action.batch !== undefined) {
-    const batch = action.batch;
-    // Parts of the body outside `items` are rendered once (with the first record); rendered
-    // trees are fresh objects along every templated path, so setting `items` touches no constant.
-    const rendered = base.body?.(ctx);
-    const root: Record<string, unknown> = rendered !== null && typeof rendered === 'object' && !Array.isArray(rendered) ? (rendered as Record<string, unknown>) : {};
-    setPath(root, batch.items, items.map((item) => batch.item({ ...ctx, record: item.payload })));
-    body = root;
+    // Parts of the body outside `items` are rendered once, with the first record.
+    body = batchBody(base, action.batch, ctx, items.map((item) => item.payload));
   }
   const header = action.idempotencyHeader;
   return {

@@ -1,6 +1,10 @@
 // The closed template context: the only root names a template may start a path with.
 
-export const TEMPLATE_ROOTS = ['config', 'state', 'record', 'last_record', 'response', 'page', 'now'] as const;
+/**
+ * `parent` and `parents` exist in child streams (the parent record; every ancestor record by
+ * stream name) and `records` in follow-up requests made once per page (the page's records).
+ */
+export const TEMPLATE_ROOTS = ['config', 'state', 'record', 'last_record', 'response', 'page', 'now', 'parent', 'parents', 'records'] as const;
 export type TemplateRoot = (typeof TEMPLATE_ROOTS)[number];
 export type TemplateContext = Partial<Record<TemplateRoot, unknown>>;
 

@@ -28,7 +28,7 @@ export async function ingestRecords(engine: Engine, connectionId: string, mappin
     const key = { connectionId, mappingId };
     const saved = await syncState.load(db, key);
     const batch = new PageBatch(plan, compilePlanPaths(plan), undefined);
-    batch.add({ records, checkpoint: null, requests: 0, retries: 0 }, new Date().toISOString());
+    batch.add({ records: [...records], checkpoint: null, requests: 0, retries: 0 }, new Date().toISOString());
     await writeBatch(db, plan, batch, saved.state);
     // Delivered records may be newer than records the stream has not been read up to: the
     // durable cursor must not move past them, so the saved state is put back as it was.
