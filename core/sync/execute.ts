@@ -93,7 +93,10 @@ export function buildPullPlan(engine: Engine, run: Pick<syncRuns.SyncRun, 'id' |
     runId: run.id,
     connectionId: run.connectionId,
     mappingId: mappingDef.id,
-    mode: run.mode === 'incremental' && stream.incremental !== undefined ? 'incremental' : 'full',
+    // A child stream whose parents are read incrementally reads incrementally too (its own
+    // cursor, if any, aside): a full run would sweep the children of the parents it skipped.
+    mode: run.mode === 'incremental' && (stream.incremental !== undefined || stream.parent?.incremental === true) ? 'incremental' : 'full',
+    parentIncremental: stream.parent?.incremental === true,
     mapping: compilePullMapping(mappingDef),
     config,
     primaryKey: stream.primary_key ?? 'id',

@@ -36,6 +36,8 @@ export interface PullPlan {
   filter?: Predicate | undefined;
   /** Records that say they were deleted (the stream's `deleted`). */
   deleted: Predicate | undefined;
+  /** A child stream whose parents are read incrementally: incremental runs need no cursor field of its own. */
+  parentIncremental?: boolean;
   /** The record's own modification time for `newest_wins` (the mapping's `modified_at`; default the cursor field). */
   modifiedAt?: string | undefined;
   deletes: 'soft' | 'hard' | 'ignore';

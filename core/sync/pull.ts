@@ -244,7 +244,7 @@ async function sweep(db: Knex, plan: PullPlan): Promise<number> {
 
 /** Refuses plans that cannot run, before any request is made. */
 export function checkPlan(plan: PullPlan): void {
-  if (plan.mode === 'incremental' && plan.cursorField === undefined) {
+  if (plan.mode === 'incremental' && plan.cursorField === undefined && plan.parentIncremental !== true) {
     throw new SwitchboardError('SB_DEFINITION_INVALID', `mapping ${plan.mappingId}: an incremental run needs the stream's incremental.cursor_field`);
   }
 }
