@@ -27,7 +27,8 @@ export function compileEnrich(spec: Enrich, defaults: { primaryKey: string; conc
   const roots = per === 'page' ? TEMPLATE_PLACES.enrichPage : TEMPLATE_PLACES.enrichRecord;
   return {
     per,
-    request: compileRequest(spec.request, roots),
+    // The `items` element inside the body is rendered per record (the validator checks each part where it stands).
+    request: compileRequest(spec.request, spec.items === undefined ? roots : [...roots, 'record']),
     size: spec.size,
     items: spec.items === undefined ? undefined : compileBatchItems(spec.request.body, spec.items, TEMPLATE_PLACES.enrichRecord, 'enrich'),
     results: parsePath(spec.results ?? ''),

@@ -50,7 +50,10 @@ export function associationsBatchRead(records: readonly HubSpotRecord[] | undefi
       });
       continue;
     }
-    results.push({ from: { id }, to: ids.map((toId, i) => ({ toObjectId: Number(toId), associationTypes: typesFor(from, to, i) })) });
+    // The first id the mock holds is the primary one; HubSpot does not order associations by
+    // kind, so they come sorted by id (a reader must pick the primary by its type, not by position).
+    const linked = ids.map((toId, i) => ({ toObjectId: Number(toId), associationTypes: typesFor(from, to, i) })).sort((a, b) => a.toObjectId - b.toObjectId);
+    results.push({ from: { id }, to: linked });
   }
   const answer = { status: 'COMPLETE', results, startedAt: started, completedAt: isoNow() };
   return errors.length === 0 ? { body: answer } : { status: 207, body: { ...answer, numErrors: errors.length, errors } };

@@ -61,7 +61,8 @@ async function startDesk(dialect: (typeof DIALECTS)[number], sizes: { users: num
     config,
     async sync(mapping, ...extra) {
       const res = await runCli(['sync', mapping, ...fixtureArgs(config, db.url), '--json', ...extra], { cwd: dir, env: SECRET });
-      return { code: res.code, summary: JSON.parse(res.stdout || '{}') as never };
+      if (res.code !== 0 && res.stdout === '') throw new Error(`sync ${mapping} exited ${res.code}: ${res.stderr}`);
+      return { code: res.code, summary: JSON.parse(res.stdout) as never };
     },
     async close() {
       await api.close();
