@@ -143,7 +143,8 @@ function checkParent(check: Checker, at: string, parent: JsonObject | undefined,
   }
   const ancestors = ancestorsOf(streams, name);
   if (target === name || ancestors.includes(name) || ancestorsOf(streams, target).includes(name)) {
-    check.add(joinPointer(at, 'stream'), `stream "${name}" cannot be its own parent (through ${[name, ...ancestors].join(' -> ')})`);
+    const chain = target === name ? 'a stream cannot be its own parent' : `its parents lead back to it: ${[name, ...ancestorsOf(streams, target).length > 0 ? [target, ...ancestorsOf(streams, target)] : [target]].join(' -> ')}`;
+    check.add(joinPointer(at, 'stream'), `stream "${name}" cannot read its children from "${target}": ${chain}`);
     return ancestors;
   }
   const parentStream = asObject(streams[target]);
