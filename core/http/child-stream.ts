@@ -97,6 +97,8 @@ export async function* readChildStream(client: ConnectorClient, stream: Compiled
   let failure: { error: unknown } | undefined;
   let inFlight = 0;
   let stopped = false;
+  // Requests the parent pages cost, counted with the next page handed out.
+  const parentCost = { requests: 0, retries: 0 };
 
   const controller = new AbortController();
   const outer = options.signal;
@@ -129,6 +131,8 @@ export async function* readChildStream(client: ConnectorClient, stream: Compiled
       for await (const page of pages) {
         const batch: Batch = { resume, after: page.checkpoint, keys: [], left: 0 };
         resume = page.checkpoint;
+        parentCost.requests += page.requests;
+        parentCost.retries += page.retries;
         if (page.state !== undefined) parentState = page.state;
         batches.push(batch);
         for (const record of page.records) {
@@ -263,6 +267,9 @@ export async function* readChildStream(client: ConnectorClient, stream: Compiled
         if (item.kind === 'skipped') page = { records: [], checkpoint: null, requests: item.requests, retries: 0, scope: parent.scope, parentKey: parent.key, skippedParent: true };
         else page = item.page;
         page.checkpoint = snapshot() as unknown as Record<string, unknown>;
+        page.requests += parentCost.requests;
+        page.retries += parentCost.retries;
+        parentCost.requests = parentCost.retries = 0;
         const state = contribution();
         if (state !== undefined) page.state = state;
         if (held !== undefined) yield held;
@@ -275,10 +282,12 @@ export async function* readChildStream(client: ConnectorClient, stream: Compiled
     }
     if (held !== undefined) {
       held.checkpoint = null;
+      held.requests += parentCost.requests;
+      held.retries += parentCost.retries;
       yield held;
     } else {
       const state = contribution();
-      yield { records: [], checkpoint: null, requests: 0, retries: 0, ...(state === undefined ? {} : { state }) };
+      yield { records: [], checkpoint: null, requests: parentCost.requests, retries: parentCost.retries, ...(state === undefined ? {} : { state }) };
     }
   } finally {
     stopped = true;
