@@ -159,14 +159,15 @@ export class PageBatch {
       const externalId = String(id);
       const cv = paths.cursor === undefined ? undefined : cursorValue(getPath(raw, paths.cursor));
       this.#cursor.offer(cv);
-      const scope = { record: raw, parent, parents };
-      if (plan.filter !== undefined && !plan.filter(scope)) {
+      // Conditions see the record and its parents; most streams have none, so no scope is built then.
+      const scope = plan.filter === undefined && plan.deleted === undefined ? undefined : { record: raw, parent, parents };
+      if (plan.filter !== undefined && !plan.filter(scope!)) {
         // Not kept: the record is left alone here, and a full run's sweep treats it as gone.
         this.skipped += 1;
         continue;
       }
       this.upserts.delete(externalId); // re-inserted below, so the order is the last occurrence's
-      if (plan.deleted !== undefined && plan.deleted(scope)) {
+      if (plan.deleted !== undefined && plan.deleted(scope!)) {
         this.rejectedIds.delete(externalId);
         this.deletions.add(externalId);
         continue;

@@ -4,18 +4,16 @@
 // (only the changed tickets' comments are read), after a full run (a gone ticket's comments are
 // swept; a ticket that answers 404 is skipped and keeps its comments), and a run killed with
 // SIGKILL and resumed without reading finished tickets again.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DIALECTS, createMigratedDatabase, type TestDatabase } from '../helpers/db';
-import { runCli } from '../helpers/cli';
+import { killCliWhen, runCli } from '../helpers/cli';
 import { fixtureArgs } from '../helpers/e2e';
 import { startZendesk, zdTime, zendeskAccount, zendeskComment, zendeskComments, type MockApi, type ZendeskRecord } from '../../examples/mock-apis';
 import * as syncRuns from '../../core/store/tables/sync-runs';
 import * as syncState from '../../core/store/tables/sync-state';
 
-const ROOT = join(__dirname, '..', '..');
 const SECRET = { SWITCHBOARD_SECRET_KEY: 'c'.repeat(64) };
 
 interface Desk {
@@ -168,12 +166,7 @@ describe.each(DIALECTS)('a child-stream sync killed mid-run (%s)', (dialect) => 
 
   it('resumes at the ticket it stopped at, without reading finished tickets again, and ends exact', async () => {
     const args = ['sync', 'zd-desk-comments', ...fixtureArgs(desk.config, desk.db.url), '--full', '--json'];
-    const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), join(ROOT, 'test', 'helpers', 'cli-entry.ts'), ...args], { cwd: desk.dir, env: { ...process.env, ...SECRET }, stdio: 'ignore' });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-    const deadline = Date.now() + 60_000;
-    while (commentRequests(desk.api).length < 60 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
+    expect(await killCliWhen(args, { cwd: desk.dir, env: SECRET }, () => commentRequests(desk.api).length >= 60)).toBe('SIGKILL');
 
     const [killed] = (await syncRuns.list(desk.db.knex, { limit: 5 })).filter((r) => r.mappingId === 'zd-desk-comments');
     expect(killed?.status).toBe('running');

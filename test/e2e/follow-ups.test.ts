@@ -4,17 +4,15 @@
 // contents after a full run, after source changes read by an incremental run (the search pages
 // are enriched too), a follow-up that fails (no deal of that page is written without its
 // associations), and a run killed with SIGKILL and resumed at the page it stopped at.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DIALECTS, createMigratedDatabase, type TestDatabase } from '../helpers/db';
-import { runCli } from '../helpers/cli';
+import { killCliWhen, runCli } from '../helpers/cli';
 import { fixtureArgs } from '../helpers/e2e';
 import { hubspotCompanies, hubspotDeals, hubspotPeople, isoNow, startHubSpot, type HubSpotRecord, type LoggedRequest, type MockApi, type MockResponse } from '../../examples/mock-apis';
 import * as syncRuns from '../../core/store/tables/sync-runs';
 
-const ROOT = join(__dirname, '..', '..');
 const SECRET = { SWITCHBOARD_SECRET_KEY: 'd'.repeat(64) };
 const TOKEN = 'pat-deals';
 
@@ -91,12 +89,18 @@ async function actual(db: TestDatabase): Promise<string[]> {
 
 const associationReads = (api: MockApi, from = 0): LoggedRequest[] => api.requests.slice(from).filter((r) => r.path.startsWith('/crm/v4/associations/'));
 
+/** A hub whose companies and contacts are synced already (deals refer to them). */
+async function startSyncedHub(dialect: (typeof DIALECTS)[number], deals: number): Promise<Hub> {
+  const hub = await startHub(dialect, deals);
+  expect((await hub.sync('hub-deals-companies', '--full')).code).toBe(0);
+  expect((await hub.sync('hub-deals-contacts', '--full')).code).toBe(0);
+  return hub;
+}
+
 describe.each(DIALECTS)('follow-up requests (%s)', (dialect) => {
   let hub: Hub;
   beforeAll(async () => {
-    hub = await startHub(dialect, 120);
-    expect((await hub.sync('hub-deals-companies', '--full')).code).toBe(0);
-    expect((await hub.sync('hub-deals-contacts', '--full')).code).toBe(0);
+    hub = await startSyncedHub(dialect, 120);
   });
   afterAll(async () => hub.close());
 
@@ -159,9 +163,7 @@ describe.each(DIALECTS)('follow-up requests (%s)', (dialect) => {
 describe.each(DIALECTS)('a sync with follow-ups killed mid-run (%s)', (dialect) => {
   let hub: Hub;
   beforeAll(async () => {
-    hub = await startHub(dialect, 1000);
-    expect((await hub.sync('hub-deals-companies', '--full')).code).toBe(0);
-    expect((await hub.sync('hub-deals-contacts', '--full')).code).toBe(0);
+    hub = await startSyncedHub(dialect, 1000);
     // Every associations read answers after 40 ms, so the run is still going when it is killed.
     hub.fault = (req) => (req.path.startsWith('/crm/v4/') ? { delayMs: 40 } : undefined);
   });
@@ -169,12 +171,7 @@ describe.each(DIALECTS)('a sync with follow-ups killed mid-run (%s)', (dialect) 
 
   it('resumes at the page it stopped at and ends exact', async () => {
     const args = ['sync', 'hub-deals-deals', ...fixtureArgs(hub.config, hub.db.url), '--full', '--json'];
-    const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), join(ROOT, 'test', 'helpers', 'cli-entry.ts'), ...args], { cwd: hub.dir, env: { ...process.env, ...SECRET }, stdio: 'ignore' });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-    const deadline = Date.now() + 60_000;
-    while (associationReads(hub.api).length < 12 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
+    expect(await killCliWhen(args, { cwd: hub.dir, env: SECRET }, () => associationReads(hub.api).length >= 12)).toBe('SIGKILL');
     const [killed] = (await syncRuns.list(hub.db.knex, { limit: 5 })).filter((r) => r.mappingId === 'hub-deals-deals');
     expect(killed?.status).toBe('running');
     const committed = killed!.counts.pages;
