@@ -7,7 +7,9 @@ import type { PullProgress } from '../core/sync/pull';
 export interface RunSummary {
   run_id: string;
   status: string;
-  records: { read: number; created: number; updated: number; unchanged: number; deleted: number; rejected: number };
+  records: { read: number; created: number; updated: number; unchanged: number; deleted: number; rejected: number; skipped: number };
+  /** Child streams: parents skipped because they were gone. */
+  parents_skipped: number;
   pages: number;
   requests: number;
   retries: number;
@@ -22,7 +24,8 @@ export function runSummary(run: SyncRun, cost?: RunCost): RunSummary {
   return {
     run_id: run.id,
     status: run.status,
-    records: { read: c.records_read, created: c.records_created, updated: c.records_updated, unchanged: c.records_unchanged, deleted: c.records_deleted, rejected: c.records_rejected },
+    records: { read: c.records_read, created: c.records_created, updated: c.records_updated, unchanged: c.records_unchanged, deleted: c.records_deleted, rejected: c.records_rejected, skipped: c.records_skipped },
+    parents_skipped: c.parents_skipped,
     pages: c.pages,
     requests: c.requests,
     retries: c.retries,
@@ -38,7 +41,7 @@ export function formatSummaryLine(mappingId: string, run: SyncRun): string {
   const s = runSummary(run);
   const r = s.records;
   const head = `${mappingId}: ${s.status} in ${(s.duration_ms / 1000).toFixed(1)}s`;
-  const body = `${n(r.read)} read, ${n(r.created)} created, ${n(r.updated)} updated, ${n(r.unchanged)} unchanged, ${n(r.deleted)} deleted, ${n(r.rejected)} rejected; ${n(s.pages)} pages, ${n(s.requests)} requests, ${n(s.retries)} retries`;
+  const body = `${n(r.read)} read, ${n(r.created)} created, ${n(r.updated)} updated, ${n(r.unchanged)} unchanged, ${n(r.deleted)} deleted, ${n(r.rejected)} rejected${r.skipped > 0 ? `, ${n(r.skipped)} skipped` : ''}${s.parents_skipped > 0 ? `, ${n(s.parents_skipped)} parents skipped` : ''}; ${n(s.pages)} pages, ${n(s.requests)} requests, ${n(s.retries)} retries`;
   const tail = s.error === undefined ? '' : ` (${s.error.code}: ${s.error.message})`;
   const rejected = r.rejected > 0 ? ` (see rejected records of run ${s.run_id})` : '';
   return `${head} - ${body}${rejected}${tail}`;
@@ -46,7 +49,8 @@ export function formatSummaryLine(mappingId: string, run: SyncRun): string {
 
 /** Where a run waited, as a line: `waited 12.3s on search (250 requests), 0.4s on rate_limit`; '' when it never waited. */
 export function formatCostLine(cost: RunCost): string {
-  const waits = cost.budgets.filter((b) => b.wait_ms > 0).map((b) => `${(b.wait_ms / 1000).toFixed(1)}s on ${b.budget} (${n(b.requests)} requests)`);
+  // Waits too short to show as a tenth of a second say nothing an admin can act on.
+  const waits = cost.budgets.filter((b) => b.wait_ms >= 50).map((b) => `${(b.wait_ms / 1000).toFixed(1)}s on ${b.budget} (${n(b.requests)} requests)`);
   return waits.length === 0 ? '' : `waited ${waits.join(', ')}`;
 }
 

@@ -108,8 +108,9 @@ class Reference {
   }
 }
 
+/** A definition file shown as an example: from test/fixtures/valid, or (with a folder) test/fixtures (the e2e suites replay those). */
 function example(file: string): string[] {
-  const text = readFileSync(join(ROOT, 'test', 'fixtures', 'valid', file), 'utf8').trimEnd();
+  const text = readFileSync(join(ROOT, 'test', 'fixtures', ...(file.includes('/') ? [file] : ['valid', file])), 'utf8').trimEnd();
   return ['```json', text, '```', ''];
 }
 
@@ -123,12 +124,16 @@ const EXAMPLES: Record<SchemaKind, Array<{ title: string; file: string }>> = {
     { title: 'Shopify: `Link` header pagination', file: 'shopify.json' },
     { title: 'Zendesk: basic auth, cursor export with `done_path`, signed webhooks', file: 'zendesk.json' },
     { title: 'Mailchimp: base URL from the API key, offset pagination with a total', file: 'mailchimp.json' },
+    { title: 'Zendesk-style ticket comments: a child stream whose parents are read incrementally, a record filter (replayed by test/e2e/child-streams.test.ts)', file: 'e2e/connectors/zd-desk.json' },
+    { title: 'HubSpot-style deals: two associations batch reads per page, a deletion marker (replayed by test/e2e/follow-ups.test.ts)', file: 'e2e/connectors/hub-deals.json' },
   ],
   mapping: [
     { title: 'HubSpot contacts (the FORMAT.md example)', file: 'hubspot-contacts.json' },
     { title: 'Pipedrive persons: refs, templates, push with the external id', file: 'pipedrive-persons.json' },
     { title: 'Zendesk tickets as activities: constants, lookup tables, defaults', file: 'zendesk-tickets.json' },
     { title: 'HubSpot companies pushed through a batch action', file: 'hubspot-batch-companies.json' },
+    { title: 'Ticket comments as activities: fields and a ref read from the parent ticket (replayed by test/e2e/child-streams.test.ts)', file: 'e2e/mappings/zd-desk-comments.json' },
+    { title: 'Deals with their associations: entries picked by type, `cases`, arithmetic, `modified_at` (replayed by test/e2e/follow-ups.test.ts)', file: 'e2e/mappings/hub-deals-deals.json' },
   ],
 };
 

@@ -88,19 +88,5 @@ export function usesRoot(value: unknown, root: TemplateRoot): boolean {
   return entriesOf(value).some(([, child]) => usesRoot(child, root));
 }
 
-/**
- * Roots by place (FORMAT.md, "Templates"); the engine compiles each place with the same list.
- * `now` is the clock, not data: it is allowed wherever a request is built.
- */
-export const ROOTS = {
-  /** Parts of every request, streams and actions alike: base_url, headers; and webhooks. */
-  shared: ['config'],
-  auth: ['config', 'now'],
-  check: ['config', 'now'],
-  stream: ['config', 'state', 'page', 'last_record', 'response', 'now'],
-  start: ['config', 'now'],
-  action: ['record', 'config', 'now'],
-  mapping: ['record', 'config', 'now'],
-  /** `webhooks.signature.signed_payload`: the inbound request, nothing else (no secrets, no clock). */
-  webhook: ['request'],
-} as const satisfies Record<string, readonly TemplateRoot[]>;
+/** Roots by place: the validator checks each place with the list the engine compiles it with. */
+export { TEMPLATE_PLACES as ROOTS } from '../templates/places';

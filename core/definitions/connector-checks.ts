@@ -6,6 +6,7 @@ import { getPath } from '../util/path';
 import { analyzeTemplate, splitAtRequestBody } from '../templates';
 import { didYouMean } from '../templates/suggest';
 import { Checker, ROOTS, asObject, asString, entriesOf, has, usesRoot, type JsonObject } from './check-context';
+import { ancestorsOf, checkCondition, checkPath } from './condition-checks';
 import type { SourceDocument } from './json-source';
 import { joinPointer, type Problem } from './problems';
 
@@ -37,7 +38,8 @@ export function connectorProblems(doc: SourceDocument): Problem[] {
 
   checkRateLimit(check, asObject(root['rate_limit']));
   const streams = entriesOf(root['streams']);
-  for (const [name, stream] of streams) checkStream(check, joinPointer('/streams', name), asObject(stream));
+  const all = asObject(root['streams']) ?? {};
+  for (const [name, stream] of streams) checkStream(check, joinPointer('/streams', name), asObject(stream), name, all);
   const actions = entriesOf(root['actions']);
   for (const [name, action] of actions) checkAction(check, joinPointer('/actions', name), asObject(action));
   if (streams.length === 0 && actions.length === 0 && asObject(root) !== undefined) {
@@ -90,18 +92,30 @@ function checkConfigSchema(check: Checker, value: unknown): void {
   }
 }
 
-function checkStream(check: Checker, at: string, stream: JsonObject | undefined): void {
+function checkStream(check: Checker, at: string, stream: JsonObject | undefined, name: string, streams: JsonObject): void {
   if (stream === undefined) return;
   const request = asObject(stream['request']);
-  check.request(joinPointer(at, 'request'), request, ROOTS.stream);
+  const child = has(stream, 'parent');
+  const roots = child ? ROOTS.childStream : ROOTS.stream;
+  const ancestors = checkParent(check, joinPointer(at, 'parent'), asObject(stream['parent']), name, streams);
+  check.request(joinPointer(at, 'request'), request, roots);
   checkPagination(check, joinPointer(at, 'pagination'), asObject(stream['pagination']), request);
+  for (const key of ['records', 'primary_key']) checkPath(check, joinPointer(at, key), stream[key]);
+  checkCondition(check, joinPointer(at, 'filter'), stream['filter'], ancestors);
+  checkCondition(check, joinPointer(at, 'deleted'), stream['deleted'], ancestors);
+  const enrich = Array.isArray(stream['enrich']) ? stream['enrich'] : [];
+  enrich.forEach((step, i) => checkEnrich(check, joinPointer(at, 'enrich', i), asObject(step)));
 
   const incremental = asObject(stream['incremental']);
   if (incremental === undefined) return;
   const inc = joinPointer(at, 'incremental');
   const own = asObject(incremental['request']);
+  checkPath(check, joinPointer(inc, 'cursor_field'), incremental['cursor_field']);
   check.template(joinPointer(inc, 'start'), incremental['start'], ROOTS.start);
-  check.request(joinPointer(inc, 'request'), own, ROOTS.stream);
+  check.request(joinPointer(inc, 'request'), own, roots);
+  if (child && has(incremental, 'restart_after_records')) {
+    check.add(joinPointer(inc, 'restart_after_records'), '"restart_after_records" is not available in a child stream: each parent\'s children are read to their end', { anchor: 'key' });
+  }
   checkPagination(check, joinPointer(inc, 'pagination'), asObject(incremental['pagination']), own ?? request);
 
   const hasParam = has(incremental, 'param');
@@ -118,6 +132,80 @@ function checkStream(check: Checker, at: string, stream: JsonObject | undefined)
   if (hasRequest && own !== undefined && !usesRoot(own, 'state')) {
     check.add(joinPointer(inc, 'request'), 'the incremental request never uses {{state.cursor}}: every incremental run would read everything again', { anchor: 'key' });
   }
+}
+
+/** A child stream's `parent`: a stream of this connector, not the stream itself nor one of its children. Returns the ancestors (nearest first). */
+function checkParent(check: Checker, at: string, parent: JsonObject | undefined, name: string, streams: JsonObject): string[] {
+  if (parent === undefined) return [];
+  const target = asString(parent['stream']);
+  if (target === undefined) return [];
+  const names = Object.keys(streams);
+  if (!Object.hasOwn(streams, target)) {
+    check.add(joinPointer(at, 'stream'), `unknown parent stream "${target}"${didYouMean(target, names.filter((n) => n !== name))}`, { hint: `streams: ${names.join(', ')}` });
+    return [];
+  }
+  const ancestors = ancestorsOf(streams, name);
+  if (target === name || ancestors.includes(name) || ancestorsOf(streams, target).includes(name)) {
+    const chain = target === name ? 'a stream cannot be its own parent' : `its parents lead back to it: ${[name, ...ancestorsOf(streams, target).length > 0 ? [target, ...ancestorsOf(streams, target)] : [target]].join(' -> ')}`;
+    check.add(joinPointer(at, 'stream'), `stream "${name}" cannot read its children from "${target}": ${chain}`);
+    return ancestors;
+  }
+  const parentStream = asObject(streams[target]);
+  if (parent['incremental'] === true && !has(parentStream, 'incremental')) {
+    check.add(joinPointer(at, 'incremental'), `"incremental" reads only the parents changed since the last run, but the parent stream "${target}" has no "incremental"`, { hint: `add "incremental" to stream "${target}", or remove this` });
+  }
+  checkPath(check, joinPointer(at, 'key'), parent['key']);
+  return ancestors;
+}
+
+/** A follow-up: its templates by `per`, the paths that match results to records. */
+function checkEnrich(check: Checker, at: string, step: JsonObject | undefined): void {
+  if (step === undefined) return;
+  const per = asString(step['per']) ?? 'page';
+  const request = asObject(step['request']);
+  const roots = per === 'page' ? ROOTS.enrichPage : ROOTS.enrichRecord;
+  const items = asString(step['items']);
+  if (per === 'page' && items !== undefined) {
+    const target = getPath(request?.['body'], items);
+    if (!Array.isArray(target) || target.length !== 1) {
+      check.add(joinPointer(at, 'items'), `"items" must name an array in request.body holding exactly one element (the per-record template); "${items}" ${Array.isArray(target) ? `holds ${target.length}` : 'is not an array there'}`);
+    } else {
+      // The element is rendered once per record, with `record`; the rest of the body once per request.
+      check.request(joinPointer(at, 'request'), { ...request, body: undefined }, roots);
+      check.tree(joinPointer(at, 'request', 'body'), stripItems(request?.['body'], items), roots);
+      check.tree(joinPointer(at, 'request', 'body', ...items.split('.'), 0), target[0], ROOTS.enrichRecord);
+    }
+  } else {
+    check.request(joinPointer(at, 'request'), request, roots);
+  }
+  if (per === 'page' && !has(step, 'key')) check.add(at, 'a follow-up per page needs "key": the path in each result to the id of the record it answers for (e.g. "from.id")', { anchor: 'key' });
+  if (per === 'record') {
+    for (const key of ['size', 'items', 'key', 'record_key']) {
+      if (has(step, key)) check.add(joinPointer(at, key), `"${key}" only applies to follow-ups per page ("per": "page")`, { anchor: 'key' });
+    }
+  } else if (has(step, 'skip_status')) {
+    check.add(joinPointer(at, 'skip_status'), '"skip_status" only applies to follow-ups per record ("per": "record")', { anchor: 'key' });
+  }
+  for (const key of ['results', 'key', 'record_key', 'into']) checkPath(check, joinPointer(at, key), step[key]);
+  if (request?.['method'] !== undefined && request['method'] !== 'GET' && request['method'] !== 'POST') {
+    check.add(joinPointer(at, 'request', 'method'), 'a follow-up reads: use GET, or POST for batch reads that take their ids in the body');
+  }
+}
+
+/** The body without the `items` array (checked separately with the per-record roots). */
+function stripItems(body: unknown, items: string): unknown {
+  const parts = items.split('.');
+  const copy = (value: unknown, depth: number): unknown => {
+    const object = asObject(value);
+    if (object === undefined) return value;
+    const out: JsonObject = {};
+    for (const [k, v] of Object.entries(object)) {
+      if (k === parts[depth] && depth === parts.length - 1) continue;
+      out[k] = k === parts[depth] ? copy(v, depth + 1) : v;
+    }
+    return out;
+  };
+  return copy(body, 0);
 }
 
 function bodyNeedsMethod(check: Checker, at: string, request: JsonObject | undefined, what: string): void {

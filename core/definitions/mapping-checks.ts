@@ -6,6 +6,7 @@ import type { ConnectorDefinition } from '../generated/connector';
 import { didYouMean } from '../templates/suggest';
 import { Checker, ROOTS, asObject, asString, entriesOf, has, type JsonObject } from './check-context';
 import { configNamesOf } from './connector-checks';
+import { ancestorsOf, checkCondition, checkFrom, checkPath } from './condition-checks';
 import type { SourceDocument } from './json-source';
 import { joinPointer, type Problem } from './problems';
 
@@ -14,7 +15,8 @@ export interface KnownDefinitions {
   connectors?: ReadonlyMap<string, ConnectorDefinition>;
 }
 
-const SOURCES = ['path', 'template', 'value', 'ref'] as const;
+const SOURCES = ['path', 'template', 'value', 'ref', 'cases'] as const;
+const CASE_SOURCES = ['value', 'path', 'template'] as const;
 const FIELD_NAME = /^[a-z_][a-z0-9_]*$/;
 const PUSH_SOURCES = ['field', 'template', 'value', 'ref'] as const;
 
@@ -34,7 +36,20 @@ export function mappingProblems(doc: SourceDocument, known: KnownDefinitions | u
   const entity = asString(root['entity']);
   const columns = entity !== undefined && isEntityName(entity) ? ENTITIES[entity].fields : undefined;
   const fields = entriesOf(root['fields']);
-  for (const [name, field] of fields) checkField(check, joinPointer('/fields', name), name, field, entity, columns);
+  // The stream's parent streams (nearest first), when the connector is known: `from` and the
+  // `parent` template roots need a child stream.
+  const streamName = asString(root['stream']);
+  const streams = asObject(connector?.streams);
+  const ancestors = streams === undefined || streamName === undefined || !Object.hasOwn(streams, streamName) ? undefined : ancestorsOf(streams, streamName);
+  const scope: FieldScope = { ancestors, roots: ancestors === undefined || ancestors.length > 0 ? ROOTS.childMapping : ROOTS.mapping };
+  for (const [name, field] of fields) checkField(check, joinPointer('/fields', name), name, field, entity, columns, scope);
+  checkPath(check, '/modified_at', root['modified_at']);
+  if (root['conflict'] === 'newest_wins' && !has(root, 'modified_at') && streams !== undefined && streamName !== undefined) {
+    const incremental = asObject(asObject(streams[streamName])?.['incremental']);
+    if (!has(incremental, 'cursor_field')) {
+      check.add('/conflict', `"newest_wins" compares the source record's modification time with the CRM's, but stream "${streamName}" has no incremental cursor_field to read it from`, { hint: 'name the record\'s modification time with "modified_at", e.g. "modified_at": "updated_at"' });
+    }
+  }
 
   const mapped = fields.map(([name]) => name);
   for (const key of ['required', 'match_on']) {
@@ -67,6 +82,12 @@ function onlyOneSource(check: Checker, at: string, spec: JsonObject, sources: re
   else if (given.length > 1) check.add(joinPointer(at, given[1]!), `give only one of ${given.map((s) => `"${s}"`).join(' and ')}`, { anchor: 'key' });
 }
 
+interface FieldScope {
+  /** The stream's parent streams, nearest first; undefined when the stream is not known. */
+  ancestors: readonly string[] | undefined;
+  roots: typeof ROOTS.mapping | typeof ROOTS.childMapping;
+}
+
 function checkField(
   check: Checker,
   at: string,
@@ -74,6 +95,7 @@ function checkField(
   field: unknown,
   entity: string | undefined,
   columns: (typeof ENTITIES)[EntityName]['fields'] | undefined,
+  scope: FieldScope,
 ): void {
   const isCustom = name.startsWith('custom.');
   const column = columns?.[name];
@@ -91,8 +113,26 @@ function checkField(
     return;
   }
   onlyOneSource(check, at, spec, SOURCES);
-  check.template(joinPointer(at, 'template'), spec['template'], ROOTS.mapping);
+  check.template(joinPointer(at, 'template'), spec['template'], scope.roots);
+  checkPath(check, joinPointer(at, 'path'), spec['path']);
+  checkFrom(check, joinPointer(at, 'from'), spec['from'], scope.ancestors);
+  if (has(spec, 'from') && !has(spec, 'path')) check.add(joinPointer(at, 'from'), '"from" says which record "path" reads: it needs "path" (for a ref, put "from" inside "ref")', { anchor: 'key' });
+  const cases = Array.isArray(spec['cases']) ? spec['cases'] : [];
+  cases.forEach((c, i) => {
+    const caseAt = joinPointer(at, 'cases', i);
+    const one = asObject(c);
+    if (one === undefined) return;
+    checkCondition(check, joinPointer(caseAt, 'when'), one['when'], scope.ancestors);
+    onlyOneSource(check, caseAt, one, CASE_SOURCES);
+    check.template(joinPointer(caseAt, 'template'), one['template'], scope.roots);
+    checkPath(check, joinPointer(caseAt, 'path'), one['path']);
+    checkFrom(check, joinPointer(caseAt, 'from'), one['from'], scope.ancestors);
+  });
   const ref = asObject(spec['ref']);
+  if (ref !== undefined) {
+    checkPath(check, joinPointer(at, 'ref', 'path'), ref['path']);
+    checkFrom(check, joinPointer(at, 'ref', 'from'), ref['from'], scope.ancestors);
+  }
   const target = asString(ref?.['entity']);
   if (ref !== undefined && target !== undefined && column !== undefined) {
     if (column.type !== 'ref') check.add(joinPointer(at, 'ref'), `"${name}" is not a reference field: it cannot take a "ref"`, { anchor: 'key' });

@@ -156,7 +156,9 @@ function translate(kind: DefinitionKind, doc: SourceDocument, e: ErrorObject, ty
       const allowed = (params['allowedValues'] as unknown[]) ?? [];
       const value = typeof e.data === 'string' ? e.data : JSON.stringify(e.data);
       const suggestion = didYouMean(value, allowed.map(String));
-      if (parent['title'] === 'Transform') return problemAt(doc, pointer, `unknown transform "${value}"${suggestion}`, { hint: `transforms: ${list(allowed)}` });
+      // An object in a transform list is the other form (`{ "divide": 100 }`), whose own errors say what is wrong.
+      if (parent['title'] === 'TransformName' && typeof e.data !== 'string') return undefined;
+      if (parent['title'] === 'TransformName') return problemAt(doc, pointer, `unknown transform "${value}"${suggestion}`, { hint: `transforms: ${list(allowed)}` });
       return problemAt(doc, pointer, `invalid value ${JSON.stringify(e.data)} for ${name}${suggestion}`, { hint: `allowed: ${list(allowed)}` });
     }
     case 'const':

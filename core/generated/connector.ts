@@ -24,6 +24,10 @@ export type Auth = AuthNone | AuthApiKey | AuthBasic | AuthBearer | AuthOAuth2;
 export type RateLimitBurst = number;
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /**
+ * Which record a path reads: `record` (the stream's record, the default), `parent` (the immediate parent record of a child stream) or `parents.<stream>` (the record of that ancestor stream, the parent included).
+ */
+export type From = string;
+/**
  * Pagination, chosen by `type`: `none`, `offset`, `page`, `cursor`, `next_url` or `link_header`. A short page is not a stop unless `stop_on_short_page` is true; a cursor or URL that repeats ends the run with an error.
  */
 export type Pagination =
@@ -424,7 +428,7 @@ export interface Stream {
    */
   description?: string;
   /**
-   * The list request of a full read. Its templates see `config`, `state`, `page`, `last_record`, `response` and `now`.
+   * The list request of a full read. Its templates see `config`, `state`, `page`, `last_record`, `response` and `now`; in a child stream also `parent` (the parent record) and `parents` (every ancestor record by stream name), e.g. `/contacts/{{parent.id}}/notes`.
    */
   request: RequestSpec;
   /**
@@ -444,9 +448,174 @@ export interface Stream {
    */
   incremental?: Incremental;
   /**
-   * How a record says it was deleted (e.g. HubSpot's `archived: true`).
+   * Makes this a child stream: its request runs once per record of another stream of this connector (per-contact notes, per-list members, per-ticket comments), with that record as `parent` in the templates.
    */
-  deleted?: Deleted;
+  parent?: StreamParent;
+  /**
+   * Follow-up requests made after each page is read, in order, whose results are merged into the records before they are filtered and mapped (HubSpot's associations batch read, per-record detail endpoints). A failed follow-up fails the page: records are never written without their enrichment.
+   *
+   * @minItems 1
+   */
+  enrich?: [Enrich, ...Enrich[]];
+  /**
+   * Keeps only the records for which this condition holds; the others are skipped (counted as `skipped`, never mapped nor written; a full run's sweep treats them as gone). Applied after `enrich`.
+   */
+  filter?: Condition;
+  /**
+   * When a record says it was deleted, as a condition: `{ "path": "archived", "equals": true }` (HubSpot), `{ "path": "deleted_at", "exists": true }`, `{ "path": "status", "in": ["deleted", "archived"] }`. Such records are deleted in the CRM (per the mapping's `deletes`). `{ "path": "archived" }` alone means `equals: true`.
+   */
+  deleted?: Condition;
+}
+/**
+ * The parent of a child stream. The parent stream is read page by page; for each of its records (after the parent's own `filter`), this stream's request is read to its last page with `parent` set to that record. Requests for different parents run concurrently (`concurrency`), inside the connector's `rate_limit`. A killed run resumes at the parent it stopped at; finished parents are not read again.
+ */
+export interface StreamParent {
+  /**
+   * Name of the parent stream in this connector, e.g. `contacts`. It may itself be a child stream (several levels: lists -> members -> activity).
+   */
+  stream: string;
+  /**
+   * Path to the parent record's id, which identifies the parent in checkpoints and in the children's record links. Default: the parent stream's `primary_key`, else `id`.
+   */
+  key?: Path;
+  /**
+   * In incremental runs, read only the parents changed since this stream's last run (through the parent stream's `incremental`, with its own cursor kept in this stream's state), as Airbyte's `incremental_dependency`: right when a change to a child changes its parent (a comment updates its ticket's `updated_at`). Full runs always read every parent. Default false: every run reads every parent.
+   */
+  incremental?: boolean;
+  /**
+   * How many parents are read at once. Default: the connector's `rate_limit.concurrency`, else 4. Every request still waits for the connector's rate limit.
+   */
+  concurrency?: number;
+  /**
+   * Statuses that mean the parent is gone (deleted between the parent's listing and its children's request): that parent is skipped and counted (`parents_skipped`), its children already in the CRM are kept by this run, and the run goes on. Default `[404]`.
+   */
+  skip_status?: number[];
+}
+/**
+ * A follow-up request per page (`per: page`: the page's records in chunks of `size`, as `records` in the templates) or per record (`per: record`: the record as `record`), retried and rate-limited like any request. Each result is matched to its record and set at `into` in the record, before `filter`, `deleted` and the mapping read it; a record without a result gets nothing at `into`. A failed follow-up fails the page.
+ */
+export interface Enrich {
+  /**
+   * `page` (default): one request per chunk of the page's records; `record`: one request per record (detail endpoints).
+   */
+  per?: 'page' | 'record';
+  /**
+   * The follow-up request. Its templates see `config`, `now`, `parent`, `parents`, and `records` (the chunk, with `per: page`; e.g. `{{join (pluck records "id") ","}}`) or `record` (with `per: record`).
+   */
+  request: RequestSpec;
+  /**
+   * With `per: page`: most records per request (HubSpot's associations batch read takes 1,000). Default: the whole page in one request.
+   */
+  size?: number;
+  /**
+   * With `per: page`: path in `request.body` to an array holding one element, a template rendered once per record of the chunk (with `record`), as in batch actions: `inputs` with `"inputs": [{ "id": "{{record.id}}" }]` sends `[{ "id": "1" }, { "id": "2" }, ...]`.
+   */
+  items?: Path;
+  /**
+   * Where the results are in the response body: with `per: page`, the array of results (e.g. `results`); with `per: record`, the value to set at `into` (default `""`, the whole body).
+   */
+  results?: Path;
+  /**
+   * With `per: page`: path in each result to the id of the record it answers for, e.g. `from.id`. Required with `per: page`.
+   */
+  key?: Path;
+  /**
+   * With `per: page`: path in each record to the value `key` must equal (compared as text). Default: the stream's `primary_key`, else `id`.
+   */
+  record_key?: Path;
+  /**
+   * Where the result goes in each record, e.g. `associations.contacts`; a mapping then reads `associations.contacts.to.0.toObjectId`.
+   */
+  into: Path;
+  /**
+   * With `per: record`: statuses that mean there is nothing to add (e.g. `[404]`); the record is kept without a result. Default: none (any error fails the page).
+   */
+  skip_status?: number[];
+}
+/**
+ * A condition on a record: a leaf (`path` and at most one operator) or a combination (`all`, `any`, `not`). Used by a stream's `filter` and `deleted`, and by mapping `cases`. A leaf with `path` alone tests `equals: true`. Paths may pick array entries by a condition, e.g. `to[type=contact].id`.
+ */
+export interface Condition {
+  /**
+   * The value tested: a dot path in the record (or in the record `from` names).
+   */
+  path?: Path;
+  /**
+   * Which record `path` reads: `record` (default), `parent` (a child stream's parent) or `parents.<stream>` (any ancestor).
+   */
+  from?: From;
+  /**
+   * Holds when the value equals this JSON value (`true`, `"deleted"`, `0`).
+   */
+  equals?: unknown;
+  /**
+   * Holds when the value is not this JSON value (a missing value is not equal).
+   */
+  not_equals?: unknown;
+  /**
+   * Holds when the value is one of these, e.g. `["deleted", "archived"]`.
+   *
+   * @minItems 1
+   */
+  in?: [unknown, ...unknown[]];
+  /**
+   * Holds when the value is none of these (a missing value is none of them).
+   *
+   * @minItems 1
+   */
+  not_in?: [unknown, ...unknown[]];
+  /**
+   * `true`: the value is present and not null (`deleted_at` is set); `false`: it is missing or null.
+   */
+  exists?: boolean;
+  /**
+   * `true`: the value is missing, null, `""`, `[]` or `{}`; `false`: it is not.
+   */
+  empty?: boolean;
+  /**
+   * Holds when the value, as text, starts with this.
+   */
+  starts_with?: string;
+  /**
+   * Holds when the value, as text, ends with this, e.g. `.deleted` for event types.
+   */
+  ends_with?: string;
+  /**
+   * Holds when the value, as text, contains this text, or when the value is an array holding this value.
+   */
+  contains?: unknown;
+  /**
+   * Holds when the value is greater: numbers (and numeric text) as numbers, date-times as times, other text as text. A missing value is never greater nor less.
+   */
+  gt?: number | string;
+  /**
+   * Greater or equal (compared as for `gt`).
+   */
+  gte?: number | string;
+  /**
+   * Less (compared as for `gt`).
+   */
+  lt?: number | string;
+  /**
+   * Less or equal (compared as for `gt`).
+   */
+  lte?: number | string;
+  /**
+   * Holds when every condition holds.
+   *
+   * @minItems 1
+   */
+  all?: [Condition, ...Condition[]];
+  /**
+   * Holds when at least one condition holds.
+   *
+   * @minItems 1
+   */
+  any?: [Condition, ...Condition[]];
+  /**
+   * Holds when this condition does not.
+   */
+  not?: Condition;
 }
 /**
  * One request returns everything.
@@ -686,19 +855,6 @@ export interface Incremental {
    * After reading this many records, commit and start the incremental request again from the new `state.cursor` (HubSpot's search refuses to page past 10,000 results).
    */
   restart_after_records?: number;
-}
-/**
- * Records that say they were deleted are deleted in the CRM (per the mapping's `deletes`).
- */
-export interface Deleted {
-  /**
-   * Path in the record to the deletion marker, e.g. `archived` or `status`.
-   */
-  path: Path;
-  /**
-   * The marker's value for a deleted record, e.g. `true` or `"deleted"`. Default `true`.
-   */
-  equals?: unknown;
 }
 /**
  * A named write request. Its templates see `record` (the payload built by a mapping's `push.fields`), `config` and `now`.

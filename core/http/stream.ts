@@ -8,6 +8,7 @@ import type { TemplateContext } from '../templates';
 import { getPath } from '../util/path';
 import type { ConnectorClient } from './client';
 import { streamOf, type CompiledStream, type IncrementalPlan, type ReadPlan } from './compiled';
+import { enrichPage, type ParentScope } from './enrich';
 import { formatCursor } from './incremental';
 
 export type ReadMode = 'full' | 'incremental';
@@ -71,6 +72,8 @@ export interface ReadOptions {
    * and the new `state`.
    */
   restartCursor?: () => unknown;
+  /** A child stream's parent records, for `parent` and `parents` in its templates. */
+  scope?: ParentScope;
   signal?: AbortSignal;
 }
 
@@ -108,8 +111,10 @@ function pageParams(chain: Chain, state: PageState): PageParams {
     : { ...params, query: { ...params.query, [plan.param.name]: value } };
 }
 
-async function fetchPage(client: ConnectorClient, stream: CompiledStream, chain: Chain, state: PageState, now: string, signal: AbortSignal): Promise<Fetched> {
+async function fetchPage(client: ConnectorClient, stream: CompiledStream, chain: Chain, state: PageState, now: string, scope: ParentScope, signal: AbortSignal): Promise<Fetched> {
   const ctx: TemplateContext = {
+    parent: scope.parent,
+    parents: scope.parents,
     config: client.config,
     now,
     state: { cursor: chain.stateCursor },
@@ -124,7 +129,14 @@ async function fetchPage(client: ConnectorClient, stream: CompiledStream, chain:
       details: { stream: stream.name, records: stream.spec.records },
     });
   }
-  return { page: { status: res.status, headers: res.headers, body: res.body, records: found ?? [] }, requests: res.requests, retries: res.retries };
+  const records = (found ?? []) as unknown[];
+  // Follow-ups run here, inside the prefetch, so they overlap the writing of the previous page.
+  const extra = stream.enrich.length === 0 ? undefined : await enrichPage(client, stream, records, scope, now, signal);
+  return {
+    page: { status: res.status, headers: res.headers, body: res.body, records },
+    requests: res.requests + (extra?.requests ?? 0),
+    retries: res.retries + (extra?.retries ?? 0),
+  };
 }
 
 /** Starts fetching, with the rejection observed so an abandoned prefetch is never an unhandled rejection. */
@@ -139,6 +151,9 @@ function start(promise: Promise<Fetched>): Promise<Fetched> {
  */
 export async function* readStream(client: ConnectorClient, streamName: string, options: ReadOptions = {}): AsyncGenerator<StreamPage, void, undefined> {
   const stream = streamOf(client.connector, streamName);
+  if (stream.parent !== undefined && options.scope === undefined) {
+    throw new SwitchboardError('SB_BAD_REQUEST', `stream "${stream.name}" is a child of "${stream.parent.stream}": read it with readRecords, which reads it once per parent`);
+  }
   const incremental = options.mode === 'incremental' ? stream.incremental : undefined;
   const mode: ReadMode = incremental === undefined ? 'full' : 'incremental';
   const plan: ReadPlan | IncrementalPlan = incremental ?? stream.full;
@@ -187,8 +202,9 @@ export async function* readStream(client: ConnectorClient, streamName: string, o
   if (outer?.aborted === true) controller.abort(outer.reason);
   outer?.addEventListener('abort', onAbort, { once: true });
   const prefetch = options.prefetch ?? true;
+  const scope: ParentScope = options.scope ?? {};
   let index = 0;
-  let pending: Promise<Fetched> | undefined = start(fetchPage(client, stream, chain, state, now, controller.signal));
+  let pending: Promise<Fetched> | undefined = start(fetchPage(client, stream, chain, state, now, scope, controller.signal));
   try {
     while (pending !== undefined) {
       const fetched: Fetched = await pending;
@@ -203,7 +219,7 @@ export async function* readStream(client: ConnectorClient, streamName: string, o
       if (next !== undefined && !restart) cp.next = next;
       if (restart) cp.restart = true;
       chain.previous = { response: { status: page.status, headers: page.headers, body: page.body }, lastRecord: page.records[page.records.length - 1] };
-      if (next !== undefined && !restart && prefetch) pending = start(fetchPage(client, stream, chain, next, now, controller.signal));
+      if (next !== undefined && !restart && prefetch) pending = start(fetchPage(client, stream, chain, next, now, scope, controller.signal));
       index += 1;
       yield {
         records: page.records as unknown[],
@@ -221,11 +237,11 @@ export async function* readStream(client: ConnectorClient, streamName: string, o
         if (options.restartCursor === undefined) return;
         chain = restartChain(chain.stateCursor, await options.restartCursor());
         state = plan.paginator.first();
-        pending = start(fetchPage(client, stream, chain, state, now, controller.signal));
+        pending = start(fetchPage(client, stream, chain, state, now, scope, controller.signal));
         continue;
       }
       state = next;
-      pending ??= start(fetchPage(client, stream, chain, state, now, controller.signal));
+      pending ??= start(fetchPage(client, stream, chain, state, now, scope, controller.signal));
     }
   } finally {
     outer?.removeEventListener('abort', onAbort);

@@ -8,11 +8,16 @@ import type { MappingDefinition, MappingField } from '../generated/mapping';
 import { ENTITIES, type EntityName, type FieldSpec } from '../store/entities';
 import { normalizeCustom, normalizeField } from '../store/values';
 import { compileTemplate, type TemplateContext } from '../templates';
+import { TEMPLATE_PLACES } from '../templates/places';
+import { compileCondition, scopeReader, type ConditionScope } from '../conditions';
 import { compileSteps } from './steps';
 import { getPath, parsePath } from '../util/path';
 
-/** The roots a mapping field template may use (FORMAT.md, "Templates"). */
-export const MAPPING_TEMPLATE_ROOTS = ['record', 'config', 'now'] as const;
+/**
+ * The roots a mapping field template may use (FORMAT.md, "Templates"); `parent` and `parents`
+ * are only set for child streams (the validator refuses them elsewhere).
+ */
+export const MAPPING_TEMPLATE_ROOTS = TEMPLATE_PLACES.childMapping;
 
 /** A reference the record makes to another entity's record, by external id. */
 export interface RefValue {
@@ -37,6 +42,9 @@ export interface MappingContext {
   config: Record<string, unknown>;
   /** ISO-8601 UTC; the same for a whole page. */
   now: string;
+  /** Child streams: the record's parent, and every ancestor by stream name. */
+  parent?: unknown;
+  parents?: Readonly<Record<string, unknown>> | undefined;
 }
 
 export interface CompiledPullMapping {
@@ -61,6 +69,40 @@ interface CompiledField {
   get: Getter;
 }
 
+/** A path read in the record, or with `from` in one of its parent records. */
+function pathGetter(path: string, from: string | undefined): Getter {
+  const segments = parsePath(path);
+  if (from === undefined || from === 'record') return (record) => getPath(record, segments);
+  const read = scopeReader(from);
+  return (record, tctx) => getPath(read(scopeOf(record, tctx)), segments);
+}
+
+function scopeOf(record: unknown, tctx: TemplateContext): ConditionScope {
+  return { record, parent: tctx.parent, parents: tctx.parents as ConditionScope['parents'] };
+}
+
+/** `cases`: the value of the first case whose condition holds; none: missing. */
+function casesGetter(cases: NonNullable<Extract<MappingField, object>['cases']>): Getter {
+  const compiled = cases.map((c) => {
+    const when = compileCondition(c.when);
+    let get: Getter;
+    if (c.path !== undefined) get = pathGetter(c.path, c.from);
+    else if (c.template !== undefined) {
+      const template = compileTemplate(c.template, { roots: MAPPING_TEMPLATE_ROOTS });
+      get = (_record, tctx) => template(tctx);
+    } else {
+      const constant = c.value;
+      get = () => constant;
+    }
+    return { when, get };
+  });
+  return (record, tctx) => {
+    const scope = scopeOf(record, tctx);
+    for (const c of compiled) if (c.when(scope)) return c.get(record, tctx);
+    return undefined;
+  };
+}
+
 function compileSource(name: string, field: MappingField): { get: Getter; ref: EntityName | undefined } {
   if (typeof field === 'string') {
     const path = parsePath(field);
@@ -69,20 +111,20 @@ function compileSource(name: string, field: MappingField): { get: Getter; ref: E
   let get: Getter;
   let ref: EntityName | undefined;
   if (field.path !== undefined) {
-    const path = parsePath(field.path);
-    get = (record) => getPath(record, path);
+    get = pathGetter(field.path, field.from);
   } else if (field.template !== undefined) {
     const template = compileTemplate(field.template, { roots: MAPPING_TEMPLATE_ROOTS });
     get = (_record, tctx) => template(tctx);
   } else if (field.ref !== undefined) {
-    const path = parsePath(field.ref.path);
     ref = field.ref.entity;
-    get = (record) => getPath(record, path);
+    get = pathGetter(field.ref.path, field.ref.from);
+  } else if (field.cases !== undefined) {
+    get = casesGetter(field.cases);
   } else if ('value' in field) {
     const constant = field.value;
     get = () => constant;
   } else {
-    throw new SwitchboardError('SB_DEFINITION_INVALID', `field "${name}" has none of path, template, value, ref`);
+    throw new SwitchboardError('SB_DEFINITION_INVALID', `field "${name}" has none of path, template, value, ref, cases`);
   }
   const steps = compileSteps(field);
   if (steps === undefined) return { get, ref };
@@ -151,7 +193,7 @@ function compileUncached(def: MappingDefinition): CompiledPullMapping {
   const refFields = fields.filter((f) => f.ref !== undefined).map((f) => ({ field: f.name, entity: f.ref as EntityName }));
 
   function map(record: unknown, ctx: MappingContext): MapResult {
-    const tctx: TemplateContext = { record, config: ctx.config, now: ctx.now };
+    const tctx: TemplateContext = ctx.parent === undefined ? { record, config: ctx.config, now: ctx.now } : { record, config: ctx.config, now: ctx.now, parent: ctx.parent, parents: ctx.parents };
     const values: Record<string, unknown> = {};
     const refs: RefValue[] = [];
     let custom: Record<string, unknown> | undefined;

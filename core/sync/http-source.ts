@@ -1,7 +1,7 @@
-// The pull runner's StreamSource over a connector stream: the HTTP engine's reader, with its
-// checkpoints and its prefetch of the next page.
+// The pull runner's StreamSource over a connector stream of any kind (list or child), through
+// the HTTP engine's readers, with their checkpoints and prefetch.
 import type { ConnectorClient } from '../http/client';
-import { readStream, type StreamCheckpoint } from '../http/stream';
+import { readRecords } from '../http/read';
 import type { ReadOptions, SourcePage, StreamSource } from './source';
 
 export class HttpStreamSource implements StreamSource {
@@ -10,16 +10,14 @@ export class HttpStreamSource implements StreamSource {
     private readonly stream: string,
   ) {}
 
-  async *read(options: ReadOptions): AsyncIterable<SourcePage> {
-    const pages = readStream(this.client, this.stream, {
+  read(options: ReadOptions): AsyncIterable<SourcePage> {
+    const parents = options.state?.['parents'];
+    return readRecords(this.client, this.stream, {
       mode: options.mode,
-      state: { cursor: options.cursor },
-      ...(options.checkpoint === null ? {} : { checkpoint: options.checkpoint as unknown as StreamCheckpoint }),
+      state: { cursor: options.cursor, ...(parents !== null && typeof parents === 'object' ? { parents: parents as Record<string, unknown> } : {}) },
+      ...(options.checkpoint === null ? {} : { checkpoint: options.checkpoint }),
       ...(options.committedCursor === undefined ? {} : { restartCursor: options.committedCursor }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
-    for await (const page of pages) {
-      yield { records: page.records, checkpoint: page.done ? null : (page.checkpoint as unknown as Record<string, unknown>), requests: page.requests, retries: page.retries };
-    }
   }
 }

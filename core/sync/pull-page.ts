@@ -16,7 +16,10 @@ import * as syncState from '../store/tables/sync-state';
 import { uuidv7 } from '../util/id';
 import { getPath, parsePath, type Path } from '../util/path';
 import type { CompiledPullMapping, MapResult, RefValue } from '../mapping/compile-pull';
+import type { Predicate } from '../conditions';
+import type { RunCounts } from '../store/tables/sync-runs';
 import { CursorMax, cursorValue } from './cursor';
+import type { SourcePage } from './source';
 import { epochMs } from '../util/time';
 
 export interface PullPlan {
@@ -29,7 +32,14 @@ export interface PullPlan {
   /** Dot paths in the source record. */
   primaryKey: string;
   cursorField: string | undefined;
-  deleted: { path: string; equals: unknown } | undefined;
+  /** Records to keep (the stream's `filter`). */
+  filter?: Predicate | undefined;
+  /** Records that say they were deleted (the stream's `deleted`). */
+  deleted: Predicate | undefined;
+  /** A child stream whose parents are read incrementally: incremental runs need no cursor field of its own. */
+  parentIncremental?: boolean;
+  /** The record's own modification time for `newest_wins` (the mapping's `modified_at`; default the cursor field). */
+  modifiedAt?: string | undefined;
   deletes: 'soft' | 'hard' | 'ignore';
   conflict: 'source_wins' | 'crm_wins' | 'newest_wins';
   matchOn: readonly string[];
@@ -37,17 +47,7 @@ export interface PullPlan {
   holder?: syncRuns.RunHolder;
 }
 
-export interface PageCounts {
-  records_read: number;
-  records_created: number;
-  records_updated: number;
-  records_unchanged: number;
-  records_deleted: number;
-  records_rejected: number;
-  pages: number;
-  requests: number;
-  retries: number;
-}
+export type PageCounts = RunCounts;
 
 /**
  * What sync_state.checkpoint holds while a run is unfinished: where the reader resumes
@@ -58,6 +58,8 @@ export interface PageCounts {
 export interface RunCheckpoint {
   page: Record<string, unknown> | null;
   cursor: string | number | null;
+  /** What the reader adds to the durable state when the run succeeds (parents' cursors), so far. */
+  state?: Record<string, unknown>;
 }
 
 export interface PageOutput {
@@ -82,12 +84,21 @@ export interface RunMemo {
 interface Candidate {
   externalId: string;
   result: Extract<MapResult, { ok: true }>;
-  /** The record's cursor value (its time at the source, for `newest_wins`). */
-  cursor: string | number | undefined;
+  /** The record's modification time at the source, for `newest_wins`. */
+  modified: string | number | undefined;
+  /** Child streams: the parent the record came from. */
+  parentKey: string | undefined;
 }
 
-export function compilePlanPaths(plan: PullPlan): { pk: Path; cursor: Path | undefined; deleted: Path | undefined } {
-  return { pk: parsePath(plan.primaryKey), cursor: plan.cursorField === undefined ? undefined : parsePath(plan.cursorField), deleted: plan.deleted === undefined ? undefined : parsePath(plan.deleted.path) };
+export interface PlanPaths {
+  pk: Path;
+  cursor: Path | undefined;
+  modified: Path | undefined;
+}
+
+export function compilePlanPaths(plan: PullPlan): PlanPaths {
+  const modified = plan.modifiedAt ?? plan.cursorField;
+  return { pk: parsePath(plan.primaryKey), cursor: plan.cursorField === undefined ? undefined : parsePath(plan.cursorField), modified: modified === undefined ? undefined : parsePath(modified) };
 }
 
 /**
@@ -100,12 +111,18 @@ export class PageBatch {
   readonly deletions = new Set<string>();
   readonly rejected: rejectedRecords.NewRejectedRecord[] = [];
   readonly rejectedIds = new Set<string>();
+  /** Child streams: parents that were gone, whose children this run keeps. */
+  readonly skippedParents: string[] = [];
   read = 0;
+  /** Records the stream's `filter` left out. */
+  skipped = 0;
   pages = 0;
   requests = 0;
   retries = 0;
   /** The reader's resume point after the last page added; null once the stream is exhausted. */
   checkpoint: Record<string, unknown> | null = null;
+  /** The reader's contribution to the durable state, as of the last page added. */
+  state: Record<string, unknown> | undefined;
 
   readonly #cursor: CursorMax;
 
@@ -123,13 +140,18 @@ export class PageBatch {
     return this.#cursor.value;
   }
 
-  add(page: { records: readonly unknown[]; checkpoint: Record<string, unknown> | null; requests: number; retries: number }, now: string): void {
+  add(page: SourcePage, now: string): void {
     const { plan, paths } = this;
     this.pages += 1;
     this.read += page.records.length;
     this.requests += page.requests;
     this.retries += page.retries;
     this.checkpoint = page.checkpoint;
+    if (page.state !== undefined) this.state = page.state;
+    if (page.skippedParent === true && page.parentKey !== undefined) this.skippedParents.push(page.parentKey);
+    const parent = page.scope?.parent;
+    const parents = page.scope?.parents;
+    const ctx = { config: plan.config, now, parent, parents };
     for (const raw of page.records) {
       const id = getPath(raw, paths.pk);
       if (id === undefined || id === null || id === '' || typeof id === 'object') {
@@ -139,13 +161,20 @@ export class PageBatch {
       const externalId = String(id);
       const cv = paths.cursor === undefined ? undefined : cursorValue(getPath(raw, paths.cursor));
       this.#cursor.offer(cv);
+      // Conditions see the record and its parents; most streams have none, so no scope is built then.
+      const scope = plan.filter === undefined && plan.deleted === undefined ? undefined : { record: raw, parent, parents };
+      if (plan.filter !== undefined && !plan.filter(scope!)) {
+        // Not kept: the record is left alone here, and a full run's sweep treats it as gone.
+        this.skipped += 1;
+        continue;
+      }
       this.upserts.delete(externalId); // re-inserted below, so the order is the last occurrence's
-      if (paths.deleted !== undefined && plan.deleted !== undefined && getPath(raw, paths.deleted) === plan.deleted.equals) {
+      if (plan.deleted !== undefined && plan.deleted(scope!)) {
         this.rejectedIds.delete(externalId);
         this.deletions.add(externalId);
         continue;
       }
-      const result = plan.mapping.map(raw, { config: plan.config, now });
+      const result = plan.mapping.map(raw, ctx);
       if (!result.ok) {
         this.deletions.delete(externalId);
         this.rejected.push({ runId: plan.runId, connectionId: plan.connectionId, mappingId: plan.mappingId, externalId, record: raw, code: result.code, field: result.field, reason: result.reason });
@@ -154,7 +183,8 @@ export class PageBatch {
       }
       this.rejectedIds.delete(externalId);
       this.deletions.delete(externalId);
-      this.upserts.set(externalId, { externalId, result, cursor: cv });
+      const modified = paths.modified === paths.cursor ? cv : paths.modified === undefined ? undefined : cursorValue(getPath(raw, paths.modified));
+      this.upserts.set(externalId, { externalId, result, modified, parentKey: page.parentKey });
     }
   }
 }
@@ -164,12 +194,24 @@ export async function writeBatch(db: Knex, plan: PullPlan, batch: PageBatch, sta
   const now = new Date().toISOString();
   const entity = plan.mapping.entity;
   const { upserts, deletions, rejected, rejectedIds } = batch;
-  const counts: PageCounts = { records_read: batch.read, records_created: 0, records_updated: 0, records_unchanged: 0, records_deleted: 0, records_rejected: rejected.length, pages: batch.pages, requests: batch.requests, retries: batch.retries };
+  const counts: PageCounts = {
+    records_read: batch.read,
+    records_created: 0,
+    records_updated: 0,
+    records_unchanged: 0,
+    records_deleted: 0,
+    records_rejected: rejected.length,
+    records_skipped: batch.skipped,
+    parents_skipped: batch.skippedParents.length,
+    pages: batch.pages,
+    requests: batch.requests,
+    retries: batch.retries,
+  };
   const cursor = batch.cursor;
   let refsResolved = 0;
   let linksChanged = false;
   let cancelRequested = false;
-  const checkpoint: RunCheckpoint = { page: batch.checkpoint, cursor: cursor ?? null };
+  const checkpoint: RunCheckpoint = { page: batch.checkpoint, cursor: cursor ?? null, ...(batch.state === undefined ? {} : { state: batch.state }) };
   await db.transaction(async (trx) => {
     await rejectedRecords.add(trx, rejected);
     const links = await recordLinks.findByExternalIds(trx, plan.connectionId, entity, [...upserts.keys(), ...deletions, ...rejectedIds]);
@@ -205,7 +247,7 @@ export async function writeBatch(db: Knex, plan: PullPlan, batch: PageBatch, sta
         continue;
       }
       const edited = link === undefined ? undefined : crmEdited.get(link.crmId);
-      if (edited !== undefined && (plan.conflict === 'crm_wins' || (plan.conflict === 'newest_wins' && crmIsNewer(edited, c.cursor)))) {
+      if (edited !== undefined && (plan.conflict === 'crm_wins' || (plan.conflict === 'newest_wins' && crmIsNewer(edited, c.modified)))) {
         // The CRM copy changed since the last sync and wins: keep it, and keep the old hash so
         // a later source change is weighed again.
         counts.records_unchanged += 1;
@@ -260,11 +302,16 @@ export async function writeBatch(db: Knex, plan: PullPlan, batch: PageBatch, sta
       crmId: targets.get(c.externalId)!.crmId,
       externalId: c.externalId,
       hash: c.result.hash,
+      ...(c.parentKey === undefined ? {} : { parentKey: c.parentKey }),
       // A new link of an incremental run names that run: the sweep tells the mappings' records apart by it.
       seenRunId: plan.mode === 'full' ? plan.runId : (links.get(c.externalId)?.seenRunId ?? plan.runId),
     }));
     await recordLinks.upsert(trx, plan.connectionId, entity, written, now);
-    if (plan.mode === 'full') await recordLinks.markSeen(trx, plan.connectionId, entity, seenOnly, plan.runId);
+    if (plan.mode === 'full') {
+      await recordLinks.markSeen(trx, plan.connectionId, entity, seenOnly, plan.runId);
+      // A parent that was gone keeps its children for this run (the next full run sees whether it is back).
+      if (batch.skippedParents.length > 0) await recordLinks.markSeenByParent(trx, plan.connectionId, entity, batch.skippedParents, plan.runId, plan.mappingId);
+    }
     // References elsewhere that were waiting for the records this page linked.
     const newlyLinked = new Map(toWrite.filter((c) => !links.has(c.externalId)).map((c) => [c.externalId, targets.get(c.externalId)!.crmId] as const));
     // Most syncs have nothing waiting: one cheap probe instead of a lookup by every id.
@@ -280,8 +327,8 @@ export async function writeBatch(db: Knex, plan: PullPlan, batch: PageBatch, sta
 }
 
 /** Whether a CRM edit at `edited` is newer than the source's copy (an unknown source time counts as older). */
-function crmIsNewer(edited: string, sourceCursor: string | number | undefined): boolean {
-  const sourceTime = sourceCursor === undefined ? undefined : epochMs(sourceCursor);
+function crmIsNewer(edited: string, sourceModified: string | number | undefined): boolean {
+  const sourceTime = sourceModified === undefined ? undefined : epochMs(sourceModified);
   return sourceTime === undefined || Date.parse(edited) > sourceTime;
 }
 

@@ -2,6 +2,7 @@
 // the connection's settings, and who holds the run (so its page commits are fenced).
 import { SwitchboardError } from '../errors';
 import type { Registry } from '../definitions';
+import { compileConnector, streamOf } from '../http/compiled';
 import { compilePullMapping } from '../mapping/compile-pull';
 import type { RunHolder, SyncRun } from '../store/tables/sync-runs';
 import type { PullPlan } from './pull-page';
@@ -12,16 +13,22 @@ export function buildPullPlan(registry: Registry, run: Pick<SyncRun, 'id' | 'con
   const connector = registry.connector(mappingDef.connector);
   const stream = connector.streams?.[mappingDef.stream];
   if (stream === undefined) throw new SwitchboardError('SB_DEFINITION_INVALID', `connector "${connector.id}" has no stream "${mappingDef.stream}"`);
+  const compiled = streamOf(compileConnector(connector), mappingDef.stream);
   return {
     runId: run.id,
     connectionId: run.connectionId,
     mappingId: mappingDef.id,
-    mode: run.mode === 'incremental' && stream.incremental !== undefined ? 'incremental' : 'full',
+    // A child stream whose parents are read incrementally reads incrementally too (its own
+    // cursor, if any, aside): a full run would sweep the children of the parents it skipped.
+    mode: run.mode === 'incremental' && (stream.incremental !== undefined || stream.parent?.incremental === true) ? 'incremental' : 'full',
+    parentIncremental: stream.parent?.incremental === true,
     mapping: compilePullMapping(mappingDef),
     config,
     primaryKey: stream.primary_key ?? 'id',
     cursorField: stream.incremental?.cursor_field,
-    deleted: stream.deleted === undefined ? undefined : { path: stream.deleted.path, equals: stream.deleted.equals ?? true },
+    filter: compiled.filter,
+    deleted: compiled.deleted,
+    modifiedAt: mappingDef.modified_at,
     deletes: mappingDef.deletes ?? 'soft',
     conflict: mappingDef.conflict ?? 'source_wins',
     matchOn: mappingDef.match_on ?? [],

@@ -47,7 +47,7 @@ export interface PullResult {
 }
 
 export function emptyCounts(): PageCounts {
-  return { records_read: 0, records_created: 0, records_updated: 0, records_unchanged: 0, records_deleted: 0, records_rejected: 0, pages: 0, requests: 0, retries: 0 };
+  return { records_read: 0, records_created: 0, records_updated: 0, records_unchanged: 0, records_deleted: 0, records_rejected: 0, records_skipped: 0, parents_skipped: 0, pages: 0, requests: 0, retries: 0 };
 }
 
 function add(into: PageCounts, from: PageCounts): void {
@@ -66,6 +66,8 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
   const resume = saved.checkpointRunId === plan.runId && saved.checkpoint !== null ? (saved.checkpoint as unknown as RunCheckpoint) : undefined;
   const durable = cursorValue(saved.state['cursor']);
   let runCursor = resume?.cursor ?? undefined;
+  // What the reader adds to the durable state (child streams: their parents' cursors).
+  let readerState = resume?.state;
   const counts = emptyCounts();
   const unrecorded: Partial<PageCounts> = {};
   let refsResolved = 0;
@@ -90,6 +92,7 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
     const pages = source.read({
       mode: plan.mode,
       cursor: startCursor,
+      state: saved.state,
       checkpoint: resume?.page ?? null,
       // A restart (`restart_after_records`) moves on from exactly what was committed: the
       // records at that cursor are read again (inclusive filters), stepping further back could
@@ -146,6 +149,7 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
         const out = empty ? emptyPage(taken, unrecorded) : await writeBatch(db, plan, taken, saved.state, memo);
         checkpointed ||= !empty;
         runCursor = committedCursor = taken.cursor;
+        if (taken.state !== undefined) readerState = taken.state;
         committed += taken.pages;
         caughtUp?.();
         caughtUp = undefined;
@@ -184,8 +188,9 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
     if (linksChanged) refsResolved += await pendingRefs.resolveLinked(db, plan.connectionId);
     const cursor = maxCursor(durable, runCursor ?? undefined);
     // A run that read nothing new leaves the state as it was: no write (many small scheduled runs).
-    if (checkpointed || cursor !== durable) {
-      await syncState.save(db, key, { state: cursor === undefined ? saved.state : { ...saved.state, cursor }, checkpoint: null, checkpointRunId: null });
+    if (checkpointed || cursor !== durable || readerState !== undefined) {
+      const state = { ...saved.state, ...(readerState === undefined ? {} : mergeReaderState(saved.state, readerState)), ...(cursor === undefined ? {} : { cursor }) };
+      await syncState.save(db, key, { state, checkpoint: null, checkpointRunId: null });
     }
   } catch (err) {
     // The run fails: what it did so far still shows in its counts.
@@ -193,6 +198,24 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
     throw err;
   }
   return { outcome: 'succeeded', counts, refsResolved, unrecorded };
+}
+
+/**
+ * The reader's contribution merged into the saved state: parents' cursors only move forward
+ * (a full run reads parents in full and reports their greatest cursor too).
+ */
+function mergeReaderState(saved: Record<string, unknown>, contribution: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...contribution };
+  const before = saved['parents'];
+  const after = contribution['parents'];
+  if (before !== null && typeof before === 'object' && after !== null && typeof after === 'object') {
+    const parents: Record<string, unknown> = { ...(before as Record<string, unknown>) };
+    for (const [stream, value] of Object.entries(after as Record<string, unknown>)) {
+      parents[stream] = maxCursor(cursorValue(parents[stream]), cursorValue(value));
+    }
+    out['parents'] = parents;
+  }
+  return out;
 }
 
 /** The counts of an empty page, kept for the run's final transition. */
@@ -221,7 +244,7 @@ async function sweep(db: Knex, plan: PullPlan): Promise<number> {
 
 /** Refuses plans that cannot run, before any request is made. */
 export function checkPlan(plan: PullPlan): void {
-  if (plan.mode === 'incremental' && plan.cursorField === undefined) {
+  if (plan.mode === 'incremental' && plan.cursorField === undefined && plan.parentIncremental !== true) {
     throw new SwitchboardError('SB_DEFINITION_INVALID', `mapping ${plan.mappingId}: an incremental run needs the stream's incremental.cursor_field`);
   }
 }

@@ -4,17 +4,19 @@
 import { SwitchboardError } from '../errors';
 import type { ConnectorDefinition } from '../generated/connector';
 import type { MappingDefinition } from '../generated/mapping';
+import { compileBatchItems } from '../http/batch-body';
 import { compileConnector } from '../http/compiled';
 import type { CompiledRequest } from '../http/request';
 import { compilePullMapping, type CompiledPullMapping } from '../mapping/compile-pull';
 import { compilePushMapping, type CompiledPushMapping } from '../mapping/compile-push';
 import type { EntityName } from '../store/entities';
 import type { RunHolder } from '../store/tables/sync-runs';
-import { compileTree, type TemplateContext, type TemplateRoot } from '../templates';
+import { type TemplateContext, type TemplateRoot } from '../templates';
+import { TEMPLATE_PLACES } from '../templates/places';
 import { getPath, parsePath, type Path } from '../util/path';
 
 /** Action templates see the payload as `record`, plus `config` and `now` (FORMAT.md, "Templates"). */
-const ACTION_ROOTS: readonly TemplateRoot[] = ['record', 'config', 'now'];
+const ACTION_ROOTS: readonly TemplateRoot[] = TEMPLATE_PLACES.action;
 
 export type DeliveryKind = 'create' | 'update' | 'delete';
 
@@ -81,15 +83,9 @@ function compileAction(connector: ConnectorDefinition, name: string): CompiledAc
   if (spec === undefined || request === undefined) throw new SwitchboardError('SB_DEFINITION_INVALID', `connector "${connector.id}" has no action "${name}"`);
   let batch: CompiledAction['batch'];
   if (spec.batch !== undefined) {
-    const items = parsePath(spec.batch.items);
-    const element = getPath(spec.request.body, items);
-    if (!Array.isArray(element) || element.length !== 1) {
-      throw new SwitchboardError('SB_DEFINITION_INVALID', `action "${name}" of connector "${connector.id}": batch.items "${spec.batch.items}" must name a one-element array in request.body`);
-    }
     batch = {
       size: spec.batch.size,
-      items,
-      item: compileTree(element[0], { roots: ACTION_ROOTS }),
+      ...compileBatchItems(spec.request.body, spec.batch.items, ACTION_ROOTS, `action "${name}" of connector "${connector.id}": batch`),
       results: optionalPath(spec.batch.results),
       errors: optionalPath(spec.batch.errors),
       failed: spec.batch.failed === undefined ? undefined : { path: parsePath(spec.batch.failed.path), equals: spec.batch.failed.equals ?? false },

@@ -5,7 +5,8 @@ import { isSwitchboardError, type ErrorCode } from '../errors';
 import type { ConnectorClient } from '../http/client';
 import type { CompiledRequest } from '../http/request';
 import type { TemplateContext } from '../templates';
-import { getPath, setPath } from '../util/path';
+import { batchBody } from '../http/batch-body';
+import { getPath } from '../util/path';
 import { batchResults, idOf, withTrace } from './push-batch';
 import type { CompiledAction, Delivery } from './push-plan';
 
@@ -43,13 +44,10 @@ function prepared(action: CompiledAction, items: readonly Delivery[], key: strin
   const base = action.request;
   let body: unknown;
   if (action.batch !== undefined) {
+    // Parts of the body outside `items` are rendered once, with the first record; each item
+    // carries its trace key when the action pairs results by one.
     const batch = action.batch;
-    // Parts of the body outside `items` are rendered once (with the first record); rendered
-    // trees are fresh objects along every templated path, so setting `items` touches no constant.
-    const rendered = base.body?.(ctx);
-    const root: Record<string, unknown> = rendered !== null && typeof rendered === 'object' && !Array.isArray(rendered) ? (rendered as Record<string, unknown>) : {};
-    setPath(root, batch.items, items.map((item) => withTrace(batch, batch.item({ ...ctx, record: item.payload }), item)));
-    body = root;
+    body = batchBody(base, batch, ctx, items.map((item) => item.payload), (element, i) => withTrace(batch, element, items[i]!));
   }
   const header = action.idempotencyHeader;
   return {

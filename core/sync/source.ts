@@ -9,12 +9,22 @@ export interface SourcePage {
   /** Requests and retries this page cost. */
   requests: number;
   retries: number;
+  /** Child streams: the parent records of this page's records (`from: parent` in mappings). */
+  scope?: { parent?: unknown; parents?: Readonly<Record<string, unknown>> };
+  /** Child streams: the id of the parent this page belongs to, kept on the children's links. */
+  parentKey?: string;
+  /** Child streams: the parent was gone (a `skip_status`): its children are kept by this run. */
+  skippedParent?: boolean;
+  /** Merged into the durable state when the run succeeds (the latest page's value is the whole contribution). */
+  state?: Record<string, unknown>;
 }
 
 export interface ReadOptions {
   mode: 'full' | 'incremental';
   /** `state.cursor` for templates and incremental params, lookback already applied. */
   cursor: string | number | undefined;
+  /** The durable state as saved (child streams read their parents' cursors in it). */
+  state?: Record<string, unknown>;
   /** Resume after this checkpoint instead of starting over. */
   checkpoint: Record<string, unknown> | null;
   /**

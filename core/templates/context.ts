@@ -1,7 +1,11 @@
 // The closed template context: the only root names a template may start a path with.
 
-// `request` is an inbound webhook request, seen only by `webhooks.signature.signed_payload`.
-export const TEMPLATE_ROOTS = ['config', 'state', 'record', 'last_record', 'response', 'page', 'now', 'request'] as const;
+/**
+ * `parent` and `parents` exist in child streams (the parent record; every ancestor record by
+ * stream name), `records` in follow-up requests made once per page (the page's records), and
+ * `request` (an inbound webhook request) only in `webhooks.signature.signed_payload`.
+ */
+export const TEMPLATE_ROOTS = ['config', 'state', 'record', 'last_record', 'response', 'page', 'now', 'parent', 'parents', 'records', 'request'] as const;
 export type TemplateRoot = (typeof TEMPLATE_ROOTS)[number];
 export type TemplateContext = Partial<Record<TemplateRoot, unknown>>;
 

@@ -4,6 +4,7 @@
 // input (undefined or null) stays missing instead of becoming "undefined" text, so mappings
 // can fall back on `default`; input a helper cannot use throws SB_TEMPLATE_RENDER_FAILED.
 import { SwitchboardError } from '../errors';
+import { getPath } from '../util/path';
 import { describe, formatDate, parseDate } from './dates';
 
 export type HelperArgs = readonly unknown[];
@@ -99,6 +100,86 @@ export function lookupOwn(target: unknown, key: unknown): unknown {
   return Object.prototype.hasOwnProperty.call(target, key) ? (target as Record<string | number, unknown>)[key] : undefined;
 }
 
+function separatorOf(helper: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '') return fail(helper, 'expects the separator text as its second argument');
+  return value;
+}
+
+/** A number for arithmetic: numbers and numeric text; missing stays missing. */
+function operand(helper: string, value: unknown): number | undefined {
+  if (isMissing(value) || value === '') return undefined;
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
+  if (!Number.isFinite(n)) return fail(helper, `${describe(value)} is not a number`);
+  return n;
+}
+
+/** Rounds half away from zero at `decimals`, without binary surprises (1.005 -> 1.01). */
+function roundTo(n: number, decimals: number): number {
+  const factor = 10 ** decimals;
+  return Math.sign(n) * Math.round(Number((Math.abs(n) * factor).toPrecision(15))) / factor;
+}
+
+function arithmetic(helper: string, op: (a: number, b: number) => number): Helper {
+  return ([a, b]) => {
+    const x = operand(helper, a);
+    const y = operand(helper, b);
+    if (x === undefined || y === undefined) return undefined;
+    // Decimal inputs (cents, percents) should not come out as 0.30000000000000004.
+    return roundTo(op(x, y), 12);
+  };
+}
+
+function unary(helper: string, op: (a: number) => number): Helper {
+  return ([a]) => {
+    const x = operand(helper, a);
+    return x === undefined ? undefined : op(x);
+  };
+}
+
+const ARITHMETIC = {
+  add: arithmetic('add', (a, b) => a + b),
+  subtract: arithmetic('subtract', (a, b) => a - b),
+  multiply: arithmetic('multiply', (a, b) => a * b),
+  divide: ([a, b]) => {
+    if (operand('divide', b) === 0) return fail('divide', 'cannot divide by zero');
+    return arithmetic('divide', (x, y) => x / y)([a, b], {});
+  },
+  round: ([a, decimals]) => {
+    const x = operand('round', a);
+    const d = isMissing(decimals) ? 0 : operand('round', decimals);
+    return x === undefined ? undefined : roundTo(x, d ?? 0);
+  },
+  floor: unary('floor', Math.floor),
+  ceil: unary('ceil', Math.ceil),
+  abs: unary('abs', Math.abs),
+  min: (args) => {
+    const ns = args.map((a) => operand('min', a)).filter((n): n is number => n !== undefined);
+    return ns.length === 0 ? undefined : Math.min(...ns);
+  },
+  max: (args) => {
+    const ns = args.map((a) => operand('max', a)).filter((n): n is number => n !== undefined);
+    return ns.length === 0 ? undefined : Math.max(...ns);
+  },
+} satisfies Record<string, Helper>;
+
+const LISTS = {
+  /** `pluck records "id"`: the value at a path in each element (missing ones left out). */
+  pluck: ([list, path]) => {
+    if (isMissing(list)) return undefined;
+    if (!Array.isArray(list)) return fail('pluck', `expects an array, got ${describe(list)}`);
+    if (typeof path !== 'string') return fail('pluck', 'expects a path as its second argument, e.g. (pluck records "id")');
+    return list.map((item) => getPath(item, path)).filter((v) => !isMissing(v));
+  },
+  /** The values given (or the array given) without missing or empty entries. */
+  compact: (args) => {
+    const values = args.length === 1 && Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
+    return values.filter((v) => !isMissing(v) && v !== '' && !(Array.isArray(v) && v.length === 0));
+  },
+  first: ([list]) => (Array.isArray(list) ? list[0] : list),
+  last: ([list]) => (Array.isArray(list) ? list[list.length - 1] : list),
+  length: ([value]) => (isMissing(value) ? 0 : Array.isArray(value) || typeof value === 'string' ? value.length : fail('length', `expects an array or text, got ${describe(value)}`)),
+} satisfies Record<string, Helper>;
+
 const HELPERS_TABLE = {
   default: (args) => {
     for (const value of args) if (!isMissing(value) && value !== '') return value;
@@ -158,6 +239,27 @@ const HELPERS_TABLE = {
   or: (args) => args.some(truthy),
   not: ([value]) => !truthy(value),
   lookup: ([target, key]) => lookupOwn(target, key),
+  ...ARITHMETIC,
+  ...LISTS,
+  before: ([value, separator]) => {
+    const s = text('before', value);
+    if (s === undefined) return undefined;
+    const at = s.indexOf(separatorOf('before', separator));
+    return at < 0 ? s : s.slice(0, at);
+  },
+  after: ([value, separator]) => {
+    const s = text('after', value);
+    if (s === undefined) return undefined;
+    const sep = separatorOf('after', separator);
+    const at = s.indexOf(sep);
+    return at < 0 ? '' : s.slice(at + sep.length);
+  },
+  domain: ([value]) => {
+    const s = text('domain', value)?.trim().toLowerCase();
+    if (s === undefined || s === '') return s;
+    const host = s.includes('@') && !s.includes('/') ? s.slice(s.lastIndexOf('@') + 1) : s.replace(/^[a-z][a-z0-9+.-]*:\/\//, '').split(/[/?#:]/)[0]!;
+    return host.replace(/^www\./, '');
+  },
 } satisfies Record<string, Helper>;
 
 export type HelperName = keyof typeof HELPERS_TABLE;
@@ -177,6 +279,15 @@ export const BLOCK_HELPER_NAMES: readonly string[] = Object.freeze(['if', 'unles
 export const TRANSFORM_NAMES: readonly string[] = Object.freeze([
   'trim', 'lowercase', 'uppercase', 'number', 'boolean', 'string', 'json',
   'date', 'iso', 'unix', 'base64', 'urlencode', 'not', 'split', 'join',
+  'abs', 'floor', 'ceil', 'round', 'first', 'last', 'length', 'domain', 'compact',
+]);
+
+/**
+ * Helpers that take the value and an argument, usable in `transform` lists as objects
+ * (`{ "divide": 100 }`); the `TransformWithArgument` schema lists the same names.
+ */
+export const TRANSFORM_ARGUMENT_NAMES: readonly string[] = Object.freeze([
+  'add', 'subtract', 'multiply', 'divide', 'round', 'before', 'after', 'replace', 'split', 'join', 'date',
 ]);
 
 const NO_HASH: HelperHash = Object.freeze({});
@@ -202,9 +313,26 @@ export function applyTransform(name: string, value: unknown): unknown {
   return transformFunction(name)(value);
 }
 
+/** A transform step: a helper name, or `{ helper: argument }` (an array argument spreads). */
+export type TransformStep = string | object;
+
+function stepFunction(step: TransformStep): (value: unknown) => unknown {
+  if (typeof step === 'string') return transformFunction(step);
+  const entries = Object.entries(step as Record<string, unknown>);
+  const [name, arg] = entries[0] ?? [];
+  if (entries.length !== 1 || name === undefined || !TRANSFORM_ARGUMENT_NAMES.includes(name)) {
+    throw new SwitchboardError('SB_TEMPLATE_INVALID', `a transform object names one helper with its argument, e.g. { "divide": 100 }; helpers with an argument are: ${TRANSFORM_ARGUMENT_NAMES.join(', ')}`, {
+      details: { transform: step },
+    });
+  }
+  const helper = HELPERS.get(name)!;
+  const args = Array.isArray(arg) ? arg : [arg];
+  return (value) => helper([value, ...args], NO_HASH);
+}
+
 /** Composes a transform list once (names checked now) into one function applied per record. */
-export function compileTransforms(names: readonly string[]): (value: unknown) => unknown {
-  const fns = names.map(transformFunction);
+export function compileTransforms(names: readonly TransformStep[]): (value: unknown) => unknown {
+  const fns = names.map(stepFunction);
   if (fns.length === 0) return (value) => value;
   if (fns.length === 1) return fns[0]!;
   return (value) => {

@@ -5,7 +5,7 @@ import { TEMPLATE_ROOTS, type TemplateContext, type TemplateRoot } from './conte
 import { deepFreeze } from './freeze';
 
 export { TEMPLATE_ROOTS, isTemplateRoot, type TemplateContext, type TemplateRoot } from './context';
-export { HELPER_NAMES, TRANSFORM_NAMES, applyTransform, compileTransforms } from './helpers';
+export { HELPER_NAMES, TRANSFORM_ARGUMENT_NAMES, TRANSFORM_NAMES, applyTransform, compileTransforms, type TransformStep } from './helpers';
 export type { TemplateIssue, TemplateUse } from './compile';
 export { splitAtRequestBody } from './request-body';
 

@@ -1,6 +1,7 @@
 // Address Book: the small, public-style REST API that docs/writing-a-connector.md builds a
 // connector for. Bearer tokens, page-numbered lists with `updated_since`, people and
-// organizations, people created, changed and deleted. Run it with
+// organizations, people created, changed and deleted, each person's notes (which do not name
+// the person: they are read per person) and the tags of many people at once. Run it with
 // `npx tsx examples/addressbook/server.ts [--port 4010]`.
 import { company, person, pick } from '../mock-apis/fake';
 import { bearer, intParam, jsonBody, startMockServer, type LoggedRequest, type MockApi, type MockResponse } from '../mock-apis/server';
@@ -29,9 +30,19 @@ export interface Organization {
   updated_at: string;
 }
 
+export interface Note {
+  id: string;
+  text: string;
+  created_at: string;
+}
+
 export interface AddressBook {
   people: Person[];
   organizations: Organization[];
+  /** Notes by person id. */
+  notes: Map<string, Note[]>;
+  /** Tags by person id. */
+  tags: Map<string, string[]>;
 }
 
 const SINCE = Date.UTC(2024, 5, 1);
@@ -51,7 +62,26 @@ export function sampleAddressBook(): AddressBook {
       organization_id: organizations[pick(i, organizations.length, 50)]!.id, created_at: stamp(SINCE + i * 60_000), updated_at: stamp(SINCE + i * 60_000),
     };
   });
-  return { people, organizations };
+  // Every third person has no note, the others one or two; every fifth is a `vip`, every seventh reads the `newsletter`.
+  const notes = new Map(people.map((p, i) => [p.id, Array.from({ length: i % 3 }, (_, k): Note => ({ id: `note_${p.id.slice(4)}_${k + 1}`, text: k === 0 ? `Met ${p.first_name} at the fair` : `Called ${p.first_name} back`, created_at: stamp(SINCE + i * 60_000 + (k + 1) * 1000) }))] as const));
+  const tags = new Map(people.map((p, i): [string, string[]] => [p.id, [...(i % 5 === 0 ? ['vip'] : []), ...(i % 7 === 0 ? ['newsletter'] : [])]]));
+  return { people, organizations, notes, tags };
+}
+
+/** `GET /v1/people/{id}/notes?page=&per_page=`: the person's notes (without the person's id); 404 for a person that is not there. */
+function personNotes(book: AddressBook, id: string, req: LoggedRequest): MockResponse {
+  if (!book.people.some((p) => p.id === id)) return error(404, 'not_found', `no person ${id}`);
+  const notes = book.notes.get(id) ?? [];
+  const page = Math.max(1, intParam(req.query, 'page', 1));
+  const perPage = Math.max(1, intParam(req.query, 'per_page', 25, 100));
+  return { body: { data: notes.slice((page - 1) * perPage, page * perPage), meta: { page, per_page: perPage, total: notes.length, total_pages: Math.max(1, Math.ceil(notes.length / perPage)) } } };
+}
+
+/** `GET /v1/people/tags?ids=a,b,c` (100 ids at most): the tags of each person named, `{ person_id, tags }`. */
+function peopleTags(book: AddressBook, req: LoggedRequest): MockResponse {
+  const ids = (req.query.get('ids') ?? '').split(',').filter((id) => id !== '');
+  if (ids.length === 0 || ids.length > 100) return error(400, 'invalid_parameter', 'ids must name 1 to 100 people, separated by commas');
+  return { body: { data: ids.filter((id) => book.people.some((p) => p.id === id)).map((id) => ({ person_id: id, tags: book.tags.get(id) ?? [] })) } };
 }
 
 function error(status: number, code: string, message: string): MockResponse {
@@ -94,6 +124,9 @@ export function startAddressBook(options: { port?: number; book?: AddressBook } 
       const one = /^\/v1\/people\/([\w-]+)$/.exec(req.path);
       if (req.method === 'GET' && req.path === '/v1/me') return { body: { account: { id: 'acc_1', name: 'Demo Address Book' } } };
       if (req.method === 'GET' && req.path === '/v1/people') return list(book.people, req);
+      if (req.method === 'GET' && req.path === '/v1/people/tags') return peopleTags(book, req);
+      const notes = /^\/v1\/people\/([\w-]+)\/notes$/.exec(req.path);
+      if (req.method === 'GET' && notes !== null) return personNotes(book, notes[1]!, req);
       if (req.method === 'GET' && req.path === '/v1/organizations') return list(book.organizations, req);
       if (req.method === 'POST' && req.path === '/v1/people') return writePerson(book, req, undefined);
       if (req.method === 'PATCH' && one !== null) return writePerson(book, req, one[1]);

@@ -1,7 +1,8 @@
 // Mock HubSpot CRM v3 (APIS.md): object lists paged by `paging.next.after` with the requested
 // properties and associations, the search endpoint (filters, sorts, 400 past 10,000 results,
 // no associations), batch create/update/upsert/archive (100 inputs at most), bearer or OAuth2 tokens,
-// rate-limit headers and, when asked, the ten-second and search budgets; HubSpot's errors.
+// rate-limit headers and, when asked, the ten-second and search budgets; HubSpot's errors; the
+// v4 associations batch read (hubspot-associations.ts).
 // Batch writes follow HubSpot's error-handling guide ("Multi-status errors") and its batch
 // endpoints' reference (BatchResponseSimplePublicObjectWithErrors): inputs that carry an
 // `objectWriteTraceId` are written or refused one by one, the answer is 207 with the written
@@ -9,6 +10,7 @@
 // `errors` (`context.objectWriteTraceId: [id]`), plus `numErrors`; without trace ids one bad
 // input refuses the whole batch (400), as before.
 import { acceptsBearer, type TokenIssuer } from './oauth';
+import { associationsBatchRead } from './hubspot-associations';
 import { hubspotSearch, type SearchBody } from './hubspot-search';
 import { DEFAULT_PROPERTIES, hubspotView, type HubSpotRecord } from './hubspot-view';
 import { bearer, decodeCursor, encodeCursor, intParam, isoNow, jsonBody, SlidingWindow, startMockServer, type Faults, type LoggedRequest, type MockApi, type MockResponse } from './server';
@@ -196,6 +198,8 @@ export function startHubSpot(opts: HubSpotOptions): Promise<MockApi> {
       if (limits !== undefined && !budget.ok) {
         return { ...error(429, 'RATE_LIMITS', 'You have reached your ten_secondly_rolling limit.', { errorType: 'RATE_LIMIT', policyName: 'TEN_SECONDLY_ROLLING' }), headers };
       }
+      const assoc = /^\/crm\/v4\/associations\/([a-z_]+)\/([a-z_]+)\/batch\/read$/.exec(req.path);
+      if (assoc !== null && req.method === 'POST') return { ...associationsBatchRead(opts.objects[assoc[1]!], assoc[1]!, assoc[2]!, req), headers };
       const m = /^\/crm\/v3\/objects\/([a-z_]+)(?:\/(search|batch\/(create|update|upsert|archive)))?$/.exec(req.path);
       const type = m?.[1];
       const records = type === undefined ? undefined : opts.objects[type];

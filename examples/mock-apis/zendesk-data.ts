@@ -53,3 +53,14 @@ export function zendeskAccount(sizes: { organizations: number; users: number; ti
   });
   return { organizations, users, tickets };
 }
+
+/** A ticket comment as Zendesk sends it (Ticket Comments API): no ticket id inside. */
+export function zendeskComment(id: number, authorId: unknown, text: string, createdAt: string): ZendeskRecord {
+  return { id, type: 'Comment', author_id: authorId, body: text, html_body: `<div class="zd-comment"><p>${text}</p></div>`, plain_body: text, public: true, attachments: [], audit_id: id + 1_000_000, via: { channel: 'web', source: { from: {}, to: {}, rel: null } }, created_at: createdAt, updated_at: createdAt, metadata: { system: {}, custom: {} } };
+}
+
+/** `perTicket` comments for each ticket, by ticket id, written by its requester. */
+export function zendeskComments(tickets: readonly ZendeskRecord[], perTicket: number): Map<number, ZendeskRecord[]> {
+  let next = 900_000;
+  return new Map(tickets.map((t) => [t.id, Array.from({ length: perTicket }, (_, i) => zendeskComment(next++, t['requester_id'] ?? null, `Comment ${i + 1} on ticket ${t.id}`, t.updated_at))] as const));
+}

@@ -2,7 +2,9 @@
 // (`page[size]`, `page[after]`, `meta.has_more`), the cursor-based ticket and user exports
 // (`start_time`, `cursor`, `after_url`, `end_of_stream`), the time-based organization export
 // (`next_page`, `end_time`), exports leaving out the last minute and limited to 10 requests a
-// minute (429 with `Retry-After`), users created or updated by email, Basic
+// minute (429 with `Retry-After`), ticket comments per ticket (`/tickets/{id}/comments.json`,
+// no ticket id in a comment; 404 `RecordNotFound` for a ticket that is gone), users created or
+// updated by email, Basic
 // `{email}/token:{api_token}` auth, rate-limit headers.
 import { basicCredentials, decodeCursor, encodeCursor, intParam, jsonBody, SlidingWindow, startMockServer, type Faults, type LoggedRequest, type MockApi, type MockResponse } from './server';
 import { zdTime, type ZendeskRecord } from './zendesk-data';
@@ -13,6 +15,10 @@ export interface ZendeskOptions {
   users: ZendeskRecord[];
   organizations?: ZendeskRecord[];
   tickets?: ZendeskRecord[];
+  /** Comments by ticket id (Zendesk's comments carry no ticket id: they are read per ticket). */
+  comments?: Map<number, ZendeskRecord[]>;
+  /** Tickets still listed whose comments answer 404 (deleted between a listing and the comments request). */
+  goneTickets?: Set<number>;
   email: string;
   apiToken: string;
   /** Items per export page at most (Zendesk: 1,000; `per_page` may ask for fewer). */
@@ -110,11 +116,15 @@ export function startZendesk(opts: ZendeskOptions): Promise<MockApi> {
         if (!taken.ok) return zendeskRateLimited(Math.ceil(taken.retryAfterMs / 1000));
       }
       const organizations = opts.organizations ?? [];
+      const comments = /^\/api\/v2\/tickets\/(\d+)\/comments\.json$/.exec(req.path);
+      if (comments !== null && req.method === 'GET') return ticketComments(opts, Number(comments[1]), req, base);
       switch (`${req.method} ${req.path}`) {
         case `GET ${V2}/users.json`:
           return list('users', opts.users.filter((u) => u['active'] !== false), req, base);
         case `GET ${V2}/organizations.json`:
           return list('organizations', organizations.filter((o) => o['deleted_at'] === null || o['deleted_at'] === undefined), req, base);
+        case `GET ${V2}/tickets.json`:
+          return list('tickets', opts.tickets ?? [], req, base);
         case `GET ${V2}/users/me.json`:
           return { body: { user: { id: 1, name: 'Admin', email: opts.email, role: 'admin' } } };
         case `POST ${V2}/users/create_or_update.json`:
@@ -133,9 +143,21 @@ export function startZendesk(opts: ZendeskOptions): Promise<MockApi> {
   );
 }
 
+/**
+ * `GET /api/v2/tickets/{ticket_id}/comments.json` (Ticket Comments, "List Comments"): the
+ * ticket's comments, oldest first, with cursor pagination; a ticket that does not exist is a
+ * 404 `RecordNotFound`.
+ */
+function ticketComments(opts: ZendeskOptions, ticketId: number, req: LoggedRequest, base: string): MockResponse {
+  const exists = (opts.tickets ?? []).some((t) => t.id === ticketId);
+  if (!exists || opts.goneTickets?.has(ticketId) === true) return { status: 404, body: { error: 'RecordNotFound', description: 'Not found' } };
+  const answer = list('comments', opts.comments?.get(ticketId) ?? [], req, base);
+  return answer;
+}
+
 /** Zendesk's 429 answer, asking to wait `seconds`. */
 export function zendeskRateLimited(seconds: number): MockResponse {
   return { status: 429, headers: { 'retry-after': String(seconds) }, body: { error: 'APIRateLimitExceeded', description: 'Number of allowed API requests per minute exceeded' } };
 }
 
-export { zdTime, zendeskAccount, zendeskRecords } from './zendesk-data';
+export { zdTime, zendeskAccount, zendeskComment, zendeskComments, zendeskRecords } from './zendesk-data';

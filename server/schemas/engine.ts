@@ -117,7 +117,7 @@ export const runSchema = {
     cancel_requested: { type: 'boolean' },
     counts: {
       type: 'object',
-      description: 'Records read, created, updated, unchanged, deleted and rejected; pages, requests and retries.',
+      description: 'Records read, created, updated, unchanged, deleted, rejected and skipped (by the stream\'s `filter`); parents skipped (child streams: gone parents); pages, requests and retries.',
       required: COUNT_NAMES,
       properties: Object.fromEntries(COUNT_NAMES.map((n) => [n, { type: 'integer' }])),
     },

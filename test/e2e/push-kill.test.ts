@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMigratedDatabase, type TestDatabase } from '../helpers/db';
 import { runCli } from '../helpers/cli';
-import { killCliWhen } from '../helpers/e2e';
+import { killCliWhen } from '../helpers/cli';
 import { IdempotencyKeys, startHubSpot, startStripe, type HubSpotRecord, type MockApi, type StripeCustomer } from '../../examples/mock-apis';
 import * as crm from '../../core/store/crm';
 import * as recordLinks from '../../core/store/tables/record-links';
@@ -36,7 +36,7 @@ describe('a push killed mid-run', () => {
 
   /** Starts `switchboard push` in a child process and kills it with SIGKILL once `ready()` holds. */
   async function killWhen(argv: string[], ready: () => boolean): Promise<void> {
-    expect(await killCliWhen(argv, dir, { SWITCHBOARD_SECRET_KEY: KEY }, ready)).toBe('SIGKILL');
+    expect(await killCliWhen(argv, { cwd: dir, env: { SWITCHBOARD_SECRET_KEY: KEY } }, ready)).toBe('SIGKILL');
   }
 
   it('delivers every change once with idempotency keys, the request in flight at the kill included', async () => {

@@ -13,7 +13,7 @@ import * as rejectedRecords from '../../core/store/tables/rejected-records';
 import * as syncRuns from '../../core/store/tables/sync-runs';
 import { runCli } from '../helpers/cli';
 import { createMigratedDatabase, type TestDatabase } from '../helpers/db';
-import { killCliWhen } from '../helpers/e2e';
+import { killCliWhen } from '../helpers/cli';
 
 const REPO = join(__dirname, '..', '..');
 const KEY = 'f'.repeat(64);
@@ -49,7 +49,7 @@ describe('a multi-status batch push, killed before its answer was stored', () =>
       const email = i % 3 === 0 ? `broken-${i}.example.com` : `m${i}@example.com`;
       made.push(await crm.create(db.knex, 'contacts', { email, first_name: 'M', last_name: String(i) }, { origin: 'api' }));
     }
-    expect(await killCliWhen(argv(), dir, { SWITCHBOARD_SECRET_KEY: KEY }, () => contacts.length >= 7)).toBe('SIGKILL');
+    expect(await killCliWhen(argv(), { cwd: dir, env: { SWITCHBOARD_SECRET_KEY: KEY } }, () => contacts.length >= 7)).toBe('SIGKILL');
     const [killed] = await syncRuns.list(db.knex, {});
     expect(killed?.status).toBe('running');
     expect(contacts).toHaveLength(7);

@@ -1,4 +1,6 @@
 // Runs the CLI in-process with captured output.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { main } from '../../cli/main';
 
@@ -24,4 +26,18 @@ export async function runCli(args: string[], options: { cwd?: string; env?: Node
   const err = sink();
   const code = await main(args, { stdout: out.stream, stderr: err.stream, env: options.env ?? {}, cwd: options.cwd ?? process.cwd() });
   return { code, stdout: out.text(), stderr: err.text() };
+}
+
+/**
+ * Runs the CLI from source in a child process and kills it with SIGKILL once `until` holds
+ * (checked every 5 ms, for at most `timeoutMs`); resolves with the signal that ended it.
+ */
+export async function killCliWhen(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }, until: () => boolean, timeoutMs = 60_000): Promise<NodeJS.Signals | null> {
+  const entry = join(__dirname, 'cli-entry.ts');
+  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), entry, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: 'ignore' });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  const deadline = Date.now() + timeoutMs;
+  while (!until() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  child.kill('SIGKILL');
+  return exited;
 }

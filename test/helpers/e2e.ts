@@ -119,20 +119,6 @@ export async function obliterateQueue(prefix: string, url = REDIS_URL): Promise<
   await q.close();
 }
 
-/**
- * Starts the CLI (`argv`) in a child process in `cwd` and kills it with SIGKILL once `ready()`
- * holds (polled every 2 ms, 30 s at most); resolves with the signal that ended it.
- */
-export async function killCliWhen(argv: string[], cwd: string, env: NodeJS.ProcessEnv, ready: () => boolean): Promise<NodeJS.Signals | null> {
-  const root = join(__dirname, '..', '..');
-  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), join(root, 'test', 'helpers', 'cli-entry.ts'), ...argv], { cwd, env: { ...process.env, ...env }, stdio: 'ignore' });
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-  const deadline = Date.now() + 30_000;
-  while (!ready() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
-  child.kill('SIGKILL');
-  return exited;
-}
-
 /** Starts `switchboard worker ARGS...` in a child process; resolves once it says it is ready. */
 export function startWorkerProcess(args: string[], env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   const root = join(__dirname, '..', '..');

@@ -17,7 +17,7 @@ export const ingestKind: RunKind = {
     const key = { connectionId: run.connectionId, mappingId: run.mappingId };
     const saved = await syncState.load(ctx.db, key);
     const batch = new PageBatch(plan, compilePlanPaths(plan), undefined);
-    batch.add({ records: options.records, checkpoint: null, requests: 0, retries: 0 }, new Date().toISOString());
+    batch.add({ records: [...options.records], checkpoint: null, requests: 0, retries: 0 }, new Date().toISOString());
     await writeBatch(ctx.db, plan, batch, saved.state);
     // Delivered records may be newer than records the stream has not been read up to: the
     // durable cursor must not move past them, so the saved state is put back as it was.

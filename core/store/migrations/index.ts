@@ -7,6 +7,7 @@ import * as oauthStates from './20261128150000_oauth_states';
 import * as webhookDeliveries from './20261201110000_webhook_deliveries';
 import * as runLifecycle from './20261201120000_run_lifecycle';
 import * as runCosts from './20261201130000_run_costs';
+import * as childStreams from './20261201140000_child_streams';
 
 export interface Migration {
   name: string;
@@ -14,4 +15,4 @@ export interface Migration {
   down(knex: Knex): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [crmTables, engineTables, oauthStates, webhookDeliveries, runLifecycle, runCosts];
+export const MIGRATIONS: readonly Migration[] = [crmTables, engineTables, oauthStates, webhookDeliveries, runLifecycle, runCosts, childStreams];

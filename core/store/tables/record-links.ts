@@ -73,6 +73,8 @@ export interface LinkWrite {
   pushedHash?: string | null;
   /** The full run that saw the record (omit to keep the stored one). */
   seenRunId?: string | null;
+  /** Child streams: the id of the parent record the record came from (omit to keep the stored one). */
+  parentKey?: string | null;
 }
 
 /**
@@ -82,11 +84,11 @@ export interface LinkWrite {
 export async function upsert(db: Db, connectionId: string, entity: EntityName, links: readonly LinkWrite[], now: string = nowIso()): Promise<void> {
   const first = links[0];
   if (first === undefined) return;
-  const optional = (['hash', 'pushedHash', 'seenRunId'] as const).filter((k) => k in first);
+  const optional = (['hash', 'pushedHash', 'seenRunId', 'parentKey'] as const).filter((k) => k in first);
   // A field with one value for every link (the run that saw them, usually) is bound once.
   const shared = optional.filter((k) => links.every((l) => l[k] === first[k]));
   const varying = optional.filter((k) => !shared.includes(k));
-  const column = (k: (typeof optional)[number]): string => ({ hash: 'hash', pushedHash: 'pushed_hash', seenRunId: 'seen_run_id' })[k];
+  const column = (k: (typeof optional)[number]): string => ({ hash: 'hash', pushedHash: 'pushed_hash', seenRunId: 'seen_run_id', parentKey: 'parent_key' })[k];
   const constants: Record<string, unknown> = { connection_id: connectionId, entity, synced_at: now, created_at: now, updated_at: now };
   for (const k of shared) constants[column(k)] = first[k] ?? null;
   const rows = links.map((l) => {
@@ -131,6 +133,21 @@ export async function markSeen(db: Db, connectionId: string, entity: EntityName,
   await guard('updating record links', async () => {
     for (let i = 0; i < externalIds.length; i += IN_CHUNK) {
       await whereInList(db, db(RECORD_LINKS_TABLE).where({ connection_id: connectionId, entity }), 'external_id', externalIds.slice(i, i + IN_CHUNK)).update({ seen_run_id: runId });
+    }
+  });
+}
+
+/**
+ * Marks seen, for a full run's sweep, the links of records that came from these parents (child
+ * streams: a parent that was gone keeps its children for the run). Only links of the run's own
+ * mapping, or of none, as the sweep itself.
+ */
+export async function markSeenByParent(db: Db, connectionId: string, entity: EntityName, parentKeys: readonly string[], runId: string, mappingId: string): Promise<void> {
+  await guard('updating record links', async () => {
+    for (let i = 0; i < parentKeys.length; i += IN_CHUNK) {
+      await whereInList(db, db(RECORD_LINKS_TABLE).where({ connection_id: connectionId, entity }), 'parent_key', parentKeys.slice(i, i + IN_CHUNK))
+        .where((w) => w.whereNull('seen_run_id').orWhereIn('seen_run_id', db(SYNC_RUNS_TABLE).select('id').where({ connection_id: connectionId, mapping_id: mappingId })))
+        .update({ seen_run_id: runId });
     }
   });
 }

@@ -33,7 +33,7 @@ export const RUN_TRANSITIONS = [
   { from: 'running', to: 'running' },
 ] as const satisfies readonly { from: RunStatus; to: RunStatus }[];
 
-export const COUNT_COLUMNS = ['records_read', 'records_created', 'records_updated', 'records_unchanged', 'records_deleted', 'records_rejected', 'pages', 'requests', 'retries'] as const;
+export const COUNT_COLUMNS = ['records_read', 'records_created', 'records_updated', 'records_unchanged', 'records_deleted', 'records_rejected', 'records_skipped', 'parents_skipped', 'pages', 'requests', 'retries'] as const;
 export type CountColumn = (typeof COUNT_COLUMNS)[number];
 export type RunCounts = Record<CountColumn, number>;
 

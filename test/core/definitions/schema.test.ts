@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENTITY_NAMES } from '../../../core/store/entities';
-import { TRANSFORM_NAMES } from '../../../core/templates';
+import { TRANSFORM_ARGUMENT_NAMES, TRANSFORM_NAMES } from '../../../core/templates';
 import { generateDocs } from '../../../scripts/generate-docs';
 import { SCHEMA_KINDS, readSchema, staleFiles } from '../../../scripts/generated-files';
 
@@ -74,7 +74,9 @@ describe.each(SCHEMA_KINDS)('%s.schema.json', (kind) => {
 describe('schemas and code agree', () => {
   it('lists the transforms the templates implement', () => {
     const mapping = readSchema('mapping');
-    expect((mapping['$defs'] as Record<string, Schema>)['Transform']!['enum']).toEqual([...TRANSFORM_NAMES]);
+    const defs = mapping['$defs'] as Record<string, Schema>;
+    expect(defs['TransformName']!['enum']).toEqual([...TRANSFORM_NAMES]);
+    expect(Object.keys(defs['TransformWithArgument']!['properties'] as Record<string, Schema>)).toEqual([...TRANSFORM_ARGUMENT_NAMES]);
   });
 
   it('lists the CRM entities of the store', () => {

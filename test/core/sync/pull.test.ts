@@ -8,6 +8,7 @@ import * as rejected from '../../../core/store/tables/rejected-records';
 import * as pendingRefs from '../../../core/store/tables/pending-refs';
 import * as crm from '../../../core/store/crm';
 import { compilePullMapping } from '../../../core/mapping/compile-pull';
+import { compileCondition } from '../../../core/conditions';
 import type { MappingDefinition } from '../../../core/generated/mapping';
 import { runPull, type PullOptions } from '../../../core/sync/pull';
 import type { PullPlan } from '../../../core/sync/pull-page';
@@ -72,7 +73,7 @@ describe.each(DIALECTS)('pull runner on %s', (dialect) => {
         config: {},
         primaryKey: 'id',
         cursorField: 'updated',
-        deleted: { path: 'archived', equals: true },
+        deleted: compileCondition({ path: 'archived', equals: true }),
         deletes: def.deletes ?? 'soft',
         conflict: def.conflict ?? 'source_wins',
         matchOn: def.match_on ?? [],
