@@ -7,6 +7,7 @@ import { SwitchboardError, errorMessage, isSwitchboardError } from '../errors';
 import type { Engine } from '../engine';
 import { ConnectorClient } from '../http/client';
 import { compilePullMapping } from '../mapping/compile-pull';
+import { asSwitchboardError } from '../store/db-errors';
 import { DbTokenStore } from '../store/token-store';
 import * as connections from '../store/tables/connections';
 import * as syncRuns from '../store/tables/sync-runs';
@@ -56,7 +57,8 @@ export async function executeRun(engine: Engine, runId: string, options: Execute
     }
   } catch (err) {
     if (err instanceof RetryLater) throw err;
-    const error = isSwitchboardError(err) ? err : new SwitchboardError('SB_INTERNAL', errorMessage(err), { cause: err });
+    // A driver error that escaped a guard (a transaction's COMMIT) still gets its own code (disk full, ...).
+    const error = asSwitchboardError(err, `run ${runId}`);
     const again = error.retryable && options.attempt < options.maxAttempts;
     await syncRuns.tryTransition(db, runId, again ? 'queued' : 'failed', { error: { code: error.code, message: error.message }, worker: null, counts });
     engine.logger.warn({ run: runId, code: error.code, attempt: options.attempt, retry: again }, `run failed: ${error.message}`);
