@@ -11,6 +11,7 @@ import { silentLogger } from '../../../core/logger';
 import { SecretBox } from '../../../core/secrets';
 import * as crm from '../../../core/store/crm';
 import { translateDbError } from '../../../core/store/db-errors';
+import { uuidv7 } from '../../../core/util/id';
 import * as syncRuns from '../../../core/store/tables/sync-runs';
 import { hubspotContacts, startHubSpot, type MockApi } from '../../../examples/mock-apis';
 
@@ -48,7 +49,7 @@ describe('SQLite disk full', () => {
   it('a write that fills the disk is SB_DB_DISK_FULL, leaves nothing half-written, and the database stays intact', async () => {
     for (let i = 0; i < 5; i++) await crm.create(db.knex, 'contacts', { email: `kept${i}@example.com` });
     await capAt(db, (await pageCount(db)) + 2);
-    const big = Array.from({ length: 2000 }, (_, i) => ({ email: `new${i}@example.com`, first_name: 'x'.repeat(300) }));
+    const big = Array.from({ length: 2000 }, (_, i) => ({ id: uuidv7(), email: `new${i}@example.com`, first_name: 'x'.repeat(300) }));
 
     const err = await caught(crm.bulkUpsert(db.knex, 'contacts', big));
     expect(isSwitchboardError(err, 'SB_DB_DISK_FULL')).toBe(true);
