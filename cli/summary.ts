@@ -12,6 +12,8 @@ export interface RunSummary {
   retries: number;
   duration_ms: number;
   error?: { code: string; message: string };
+  /** What a run that succeeded wants known (e.g. `sweep_skipped`); always present, often empty. */
+  warnings: { code: string; message: string }[];
 }
 
 export function runSummary(run: SyncRun): RunSummary {
@@ -25,6 +27,7 @@ export function runSummary(run: SyncRun): RunSummary {
     retries: c.retries,
     duration_ms: run.durationMs ?? 0,
     ...(run.error === null ? {} : { error: run.error }),
+    warnings: run.warnings.map((w) => ({ code: w.code, message: w.message })),
   };
 }
 
@@ -37,7 +40,8 @@ export function formatSummaryLine(mappingId: string, run: SyncRun): string {
   const body = `${n(r.read)} read, ${n(r.created)} created, ${n(r.updated)} updated, ${n(r.unchanged)} unchanged, ${n(r.deleted)} deleted, ${n(r.rejected)} rejected; ${n(s.pages)} pages, ${n(s.requests)} requests, ${n(s.retries)} retries`;
   const tail = s.error === undefined ? '' : ` (${s.error.code}: ${s.error.message})`;
   const rejected = r.rejected > 0 ? ` (see rejected records of run ${s.run_id})` : '';
-  return `${head} - ${body}${rejected}${tail}`;
+  const warnings = s.warnings.map((w) => `\nwarning: ${w.code}: ${w.message}`).join('');
+  return `${head} - ${body}${rejected}${tail}${warnings}`;
 }
 
 export function formatProgress(p: PullProgress): string {

@@ -19,7 +19,7 @@ export type QueryValue = string | number | boolean | (string | number | boolean)
  */
 export type Auth = AuthNone | AuthApiKey | AuthBasic | AuthBearer | AuthOAuth2;
 /**
- * Pagination, chosen by `type`: `none`, `offset`, `page`, `cursor`, `next_url` or `link_header`. A short page is not a stop unless `stop_on_short_page` is true; a cursor or URL that repeats ends the run with an error.
+ * Pagination, chosen by `type`: `none`, `offset`, `page`, `cursor`, `next_url` or `link_header`, each with its own stop rule. An empty page stops `offset` and `page` (and the others only with `stop_on_empty_page`); a short page is not a stop unless `stop_on_short_page` is true; a cursor or URL that repeats ends the run with an error.
  */
 export type Pagination =
   PaginationNone | PaginationOffset | PaginationPage | PaginationCursor | PaginationNextUrl | PaginationLinkHeader;
@@ -359,9 +359,13 @@ export interface Stream {
    */
   request: RequestSpec;
   /**
-   * Dot path to the array of records in the response body: `results`, `data.items`, or `""` when the body is the array.
+   * Dot path to the array of records in the response body: `results`, `data.items`, or `""` when the body is the array. A page whose value there is missing, null or not an array is an invalid response: it is retried like a 5xx, then fails the run (never read as an empty page, so a full run never sweeps because of it); see `missing_records`.
    */
   records: Path;
+  /**
+   * What a page whose records are missing (no value at `records`, or null) means: `invalid` (default) an invalid response, retried then failing the run; `empty_page` an empty page, for APIs that document answering an empty list that way. Any other non-array value is always invalid. An empty page then stops the read only where the pagination's stop rule says so.
+   */
+  missing_records?: 'invalid' | 'empty_page';
   /**
    * Dot path to the record's unique id in the API, e.g. `id`. Required when a mapping reads the stream.
    */
@@ -491,7 +495,7 @@ export interface PaginationPage {
   max_pages?: number;
 }
 /**
- * An opaque cursor from each page is sent back to get the next. Give `cursor_path` (in the body) or `cursor_from_last_record`. Stops when the cursor is missing, null or empty, when `has_more_path` is false, when `done_path` is true, or after `max_pages`.
+ * An opaque cursor from each page is sent back to get the next. Give `cursor_path` (in the body) or `cursor_from_last_record`. Stops when the cursor is missing, null or empty, when `has_more_path` is false, when `done_path` is true, after `max_pages`, or (with `stop_on_empty_page`) on an empty page.
  */
 export interface PaginationCursor {
   /**
@@ -523,12 +527,16 @@ export interface PaginationCursor {
    */
   done_path?: Path;
   /**
+   * Stop on a page with no records even though it names a next page. Default false: an empty page is read past, as the API says there is more (for APIs that end their lists with an empty page and a cursor that goes on).
+   */
+  stop_on_empty_page?: boolean;
+  /**
    * Stop after this many pages in one run.
    */
   max_pages?: number;
 }
 /**
- * The body holds the URL of the next page (Salesforce `nextRecordsUrl`). It is requested exactly as given; relative URLs resolve against `base_url`. Stops when it is missing, when `done_path` is true, when `has_more_path` is false, or after `max_pages`.
+ * The body holds the URL of the next page (Salesforce `nextRecordsUrl`). It is requested exactly as given; relative URLs resolve against `base_url`. Stops when it is missing, when `done_path` is true, when `has_more_path` is false, after `max_pages`, or (with `stop_on_empty_page`) on an empty page.
  */
 export interface PaginationNextUrl {
   /**
@@ -548,12 +556,16 @@ export interface PaginationNextUrl {
    */
   done_path?: Path;
   /**
+   * Stop on a page with no records even though it names a next page. Default false: an empty page is read past, as the API says there is more (for APIs that end their lists with an empty page and a cursor that goes on).
+   */
+  stop_on_empty_page?: boolean;
+  /**
    * Stop after this many pages in one run.
    */
   max_pages?: number;
 }
 /**
- * The `Link` response header holds the next URL (Shopify). It is requested exactly as given. Stops when the header has no such `rel`, when `done_path` is true, when `has_more_path` is false, or after `max_pages`.
+ * The `Link` response header holds the next URL (Shopify). It is requested exactly as given. Stops when the header has no such `rel`, when `done_path` is true, when `has_more_path` is false, after `max_pages`, or (with `stop_on_empty_page`) on an empty page.
  */
 export interface PaginationLinkHeader {
   /**
@@ -572,6 +584,10 @@ export interface PaginationLinkHeader {
    * Body path to a flag that is true on the last page.
    */
   done_path?: Path;
+  /**
+   * Stop on a page with no records even though it names a next page. Default false: an empty page is read past, as the API says there is more (for APIs that end their lists with an empty page and a cursor that goes on).
+   */
+  stop_on_empty_page?: boolean;
   /**
    * Stop after this many pages in one run.
    */

@@ -56,6 +56,14 @@ export interface ApiResponse {
   retries: number;
 }
 
+/**
+ * What a read expects of a 2xx answer's parsed body: undefined when it is usable, else why not
+ * (with facts for the error's details). An unusable answer is retried like a 5xx, then fails
+ * with SB_HTTP_INVALID_RESPONSE; so is a body that is not JSON. Only reads, which may be sent
+ * again, pass one (an action's answer is never a reason to send the write twice).
+ */
+export type ResponseCheck = (body: unknown) => { reason: string; details?: Record<string, unknown> } | undefined;
+
 /** Request and retry counts of a client since it was made. */
 export interface RequestStats {
   requests: number;
@@ -76,6 +84,16 @@ async function sleep(ms: number, signal: AbortSignal | undefined): Promise<void>
     await delay(ms, undefined, { signal });
   } catch {
     throw abortReason(signal);
+  }
+}
+
+/** A body parsed as JSON (an empty body is null), or why it is not JSON. */
+function parseJson(text: string): { value: unknown } | { reason: string } {
+  if (text === '' || /^\s*$/.test(text)) return { value: null };
+  try {
+    return { value: JSON.parse(text) };
+  } catch (err) {
+    return { reason: `the response body is not valid JSON (${(err as Error).message})` };
   }
 }
 
@@ -144,7 +162,7 @@ export class ConnectorClient {
    * Sends one request of the definition (a stream page, the check, an action) and returns its
    * 2xx answer; any other outcome is a SwitchboardError (see core/http/errors.ts).
    */
-  async send(req: CompiledRequest, ctx: TemplateContext, page?: PageParams, signal?: AbortSignal): Promise<ApiResponse> {
+  async send(req: CompiledRequest, ctx: TemplateContext, page?: PageParams, signal?: AbortSignal, check?: ResponseCheck): Promise<ApiResponse> {
     const policy = this.connector.retry;
     const history: HttpFailure['kind'][] = [];
     let requests = 0;
@@ -182,22 +200,28 @@ export class ConnectorClient {
         if (reset !== undefined) this.pausedUntil = Math.max(this.pausedUntil, Date.now() + reset);
         this.report(request, requests, started, res.status);
         if (res.status >= 200 && res.status < 300) {
-          return { status: res.status, headers: res.headers, body: this.parse(request, res.text, requests), requests, retries };
-        }
-        failure = { kind: 'status', status: res.status, statusText: res.statusText, body: res.text };
-        if (res.status === 401) {
-          if (!renewed && (await this.auth.renew(credentials))) {
-            renewed = true;
-            retries += 1;
-            this.stats.retries += 1;
-            continue;
+          const parsed = parseJson(res.text);
+          const invalid: ReturnType<ResponseCheck> = 'reason' in parsed ? parsed : check?.(parsed.value);
+          if (invalid === undefined) return { status: res.status, headers: res.headers, body: (parsed as { value: unknown }).value, requests, retries };
+          failure = { kind: 'invalid', reason: invalid.reason, body: res.text, ...(invalid.details === undefined ? {} : { details: invalid.details }) };
+          // A read answered with something unusable is tried again like a 5xx; anything else fails now.
+          if (check === undefined) throw httpFailureError(failure, { method: request.method, url: request.url, attempts: requests, redactor: this.redactor });
+        } else {
+          failure = { kind: 'status', status: res.status, statusText: res.statusText, body: res.text };
+          if (res.status === 401) {
+            if (!renewed && (await this.auth.renew(credentials))) {
+              renewed = true;
+              retries += 1;
+              this.stats.retries += 1;
+              continue;
+            }
+            throw httpFailureError(failure, { method: request.method, url: request.url, attempts: requests, unauthorized: true, redactor: this.redactor });
           }
-          throw httpFailureError(failure, { method: request.method, url: request.url, attempts: requests, unauthorized: true, redactor: this.redactor });
+          if (!policy.onStatus.has(res.status)) {
+            throw httpFailureError(failure, { method: request.method, url: request.url, attempts: requests, redactor: this.redactor });
+          }
+          waitMs = retryAfterMs(policy, res.headers);
         }
-        if (!policy.onStatus.has(res.status)) {
-          throw httpFailureError(failure, { method: request.method, url: request.url, attempts: requests, redactor: this.redactor });
-        }
-        waitMs = retryAfterMs(policy, res.headers);
       }
       history.push(failure.kind);
       failures += 1;
@@ -224,18 +248,6 @@ export class ConnectorClient {
       throw new SwitchboardError('SB_CONNECTION_CONFIG_INVALID', this.redactor.redact(`cannot send ${request.method} ${request.url}: ${err.message}`));
     }
     throw err;
-  }
-
-  private parse(request: HttpRequest, text: string, attempts: number): unknown {
-    if (text === '' || /^\s*$/.test(text)) return null;
-    try {
-      return JSON.parse(text);
-    } catch (err) {
-      throw httpFailureError(
-        { kind: 'invalid', reason: `the response body is not valid JSON (${(err as Error).message})`, body: text },
-        { method: request.method, url: request.url, attempts, redactor: this.redactor },
-      );
-    }
   }
 
   private report(request: HttpRequest, attempt: number, started: number, status: number | undefined, failure?: HttpFailure, retryInMs?: number): void {

@@ -16,6 +16,7 @@ import { HttpStreamSource } from './http-source';
 import { checkPlan, runPull, type PullOptions, type PullOutcome, type PullProgress, type PullResult } from './pull';
 import type { PullPlan } from './pull-page';
 import { executePush, type PushOptions } from './push';
+import { DEFAULT_SWEEP_MIN_RATIO } from './sweep';
 
 export interface ExecuteOptions {
   attempt: number;
@@ -42,13 +43,17 @@ export async function executeRun(engine: Engine, runId: string, options: Execute
   heartbeat.unref();
   // Counts the pull left for the final transition (its last, empty page; its sweep).
   let counts: Partial<syncRuns.RunCounts> = {};
+  let warnings: syncRuns.RunWarning[] = [];
   try {
     let outcome: PullOutcome;
     if (run.direction === 'push') outcome = await executePush(engine, run, pushOptions(options));
-    else ({ outcome, unrecorded: counts } = await pull(engine, run, options));
+    else ({ outcome, unrecorded: counts, warnings } = await pull(engine, run, options));
     // `both`: the push follows a pull that completed, so it weighs the latest source changes.
     if (run.direction === 'both' && outcome === 'succeeded') outcome = await executePush(engine, run, pushOptions(options));
-    if (outcome === 'succeeded') await syncRuns.transition(db, runId, 'succeeded', { counts });
+    if (outcome === 'succeeded') {
+      await syncRuns.transition(db, runId, 'succeeded', { counts, warnings });
+      for (const w of warnings) engine.logger.warn({ run: runId, code: w.code }, w.message);
+    }
     else if (outcome === 'canceled') await syncRuns.transition(db, runId, 'canceled', { counts });
     else {
       // Shutting down between pages: back to the queue; the checkpoint lets it resume.
@@ -100,6 +105,7 @@ export function buildPullPlan(engine: Engine, run: Pick<syncRuns.SyncRun, 'id' |
     cursorField: stream.incremental?.cursor_field,
     deleted: stream.deleted === undefined ? undefined : { path: stream.deleted.path, equals: stream.deleted.equals ?? true },
     deletes: mappingDef.deletes ?? 'soft',
+    sweepMinRatio: mappingDef.sweep_min_ratio ?? DEFAULT_SWEEP_MIN_RATIO,
     conflict: mappingDef.conflict ?? 'source_wins',
     matchOn: mappingDef.match_on ?? [],
   };

@@ -31,6 +31,8 @@ export interface PullPlan {
   cursorField: string | undefined;
   deleted: { path: string; equals: unknown } | undefined;
   deletes: 'soft' | 'hard' | 'ignore';
+  /** The mapping's `sweep_min_ratio` (default 0.5): a full run that read less than this fraction of the last one does not sweep. */
+  sweepMinRatio?: number;
   conflict: 'source_wins' | 'crm_wins' | 'newest_wins';
   matchOn: readonly string[];
 }
@@ -56,6 +58,8 @@ export interface PageCounts {
 export interface RunCheckpoint {
   page: Record<string, unknown> | null;
   cursor: string | number | null;
+  /** Records the run has read so far, every attempt included (what the sweep guard weighs). */
+  read?: number;
 }
 
 export interface PageOutput {
@@ -112,8 +116,15 @@ export class PageBatch {
     private readonly paths: ReturnType<typeof compilePlanPaths>,
     /** The greatest cursor value of the run before this batch. */
     cursor: string | number | undefined,
+    /** Records the run read before this batch. */
+    private readonly readBefore = 0,
   ) {
     this.#cursor = new CursorMax(cursor);
+  }
+
+  /** Records the run has read, this batch included. */
+  get runRead(): number {
+    return this.readBefore + this.read;
   }
 
   /** The greatest cursor value of the run so far, this batch included. */
@@ -167,7 +178,7 @@ export async function writeBatch(db: Knex, plan: PullPlan, batch: PageBatch, sta
   let refsResolved = 0;
   let linksChanged = false;
   let cancelRequested = false;
-  const checkpoint: RunCheckpoint = { page: batch.checkpoint, cursor: cursor ?? null };
+  const checkpoint: RunCheckpoint = { page: batch.checkpoint, cursor: cursor ?? null, read: batch.runRead };
   await db.transaction(async (trx) => {
     await rejectedRecords.add(trx, rejected);
     const links = await recordLinks.findByExternalIds(trx, plan.connectionId, entity, [...upserts.keys(), ...deletions, ...rejectedIds]);

@@ -1,15 +1,15 @@
 // The pull runner: reads a stream page by page (resuming from the run's checkpoint), writes
 // each page in one transaction, checks for cancellation between pages, and on success applies
-// mark-and-sweep deletions (full runs) and advances the durable cursor.
+// mark-and-sweep deletions (full runs that do not look truncated) and advances the durable cursor.
 import type { Knex } from 'knex';
 import { SwitchboardError } from '../errors';
 import * as pendingRefs from '../store/tables/pending-refs';
-import * as recordLinks from '../store/tables/record-links';
 import * as syncRuns from '../store/tables/sync-runs';
 import * as syncState from '../store/tables/sync-state';
 import { applyLookback, cursorValue, maxCursor } from './cursor';
-import { PageBatch, applyDeletions, compilePlanPaths, writeBatch, type PageCounts, type PageOutput, type PullPlan, type RunCheckpoint, type RunMemo } from './pull-page';
+import { PageBatch, compilePlanPaths, writeBatch, type PageCounts, type PageOutput, type PullPlan, type RunCheckpoint, type RunMemo } from './pull-page';
 import type { StreamSource } from './source';
+import { lastFullRun, sweep, truncatedRun, withLastFullRun } from './sweep';
 
 export interface PullOptions {
   /** Seconds to step the durable cursor back by when the run starts (`lookback_seconds`). */
@@ -44,6 +44,8 @@ export interface PullResult {
   unrecorded: Partial<PageCounts>;
   /** Records resolved from pending references while this run wrote their targets. */
   refsResolved: number;
+  /** What the run wants said with its success (e.g. a sweep skipped because the run looked truncated). */
+  warnings: syncRuns.RunWarning[];
 }
 
 export function emptyCounts(): PageCounts {
@@ -66,6 +68,8 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
   const resume = saved.checkpointRunId === plan.runId && saved.checkpoint !== null ? (saved.checkpoint as unknown as RunCheckpoint) : undefined;
   const durable = cursorValue(saved.state['cursor']);
   let runCursor = resume?.cursor ?? undefined;
+  // Records this run has read in all, earlier attempts included (their checkpoint says how many).
+  let runRead = resume?.read ?? 0;
   const counts = emptyCounts();
   const unrecorded: Partial<PageCounts> = {};
   let refsResolved = 0;
@@ -102,7 +106,7 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
       signal: reader.signal,
     });
     const maxRecords = Math.max(1, options.batchRecords ?? DEFAULT_BATCH_RECORDS);
-    let batch = new PageBatch(plan, paths, runCursor);
+    let batch = new PageBatch(plan, paths, runCursor, runRead);
     let readerDone = false;
     let readerError: unknown;
     let wake: (() => void) | undefined;
@@ -138,7 +142,7 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
         while (batch.pages === 0 && !readerDone) await new Promise<void>((r) => (wake = r));
         if (batch.pages === 0) break;
         const taken = batch;
-        batch = new PageBatch(plan, paths, taken.cursor);
+        batch = new PageBatch(plan, paths, taken.cursor, taken.runRead);
         room?.();
         room = undefined;
         // An empty last page changes nothing but the run's counts, which go with the run's end.
@@ -146,6 +150,7 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
         const out = empty ? emptyPage(taken, unrecorded) : await writeBatch(db, plan, taken, saved.state, memo);
         checkpointed ||= !empty;
         runCursor = committedCursor = taken.cursor;
+        runRead = taken.runRead;
         committed += taken.pages;
         caughtUp?.();
         caughtUp = undefined;
@@ -159,9 +164,9 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
         // canceled run) reads it again, as the cancel may have come after that commit.
         if (out.cancelRequested || (stopping && (await syncRuns.isCancelRequested(db, plan.runId)))) {
           await syncState.save(db, key, { state: saved.state, checkpoint: null, checkpointRunId: null });
-          return { outcome: 'canceled', counts, refsResolved, unrecorded };
+          return { outcome: 'canceled', counts, refsResolved, unrecorded, warnings: [] };
         }
-        if (stopping) return { outcome: 'interrupted', counts, refsResolved, unrecorded };
+        if (stopping) return { outcome: 'interrupted', counts, refsResolved, unrecorded, warnings: [] };
       }
       // Pages read before a failure were written above; now the failure ends the run.
       if (readerError !== undefined) throw readerError;
@@ -174,25 +179,38 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
     }
   }
 
+  const warnings: syncRuns.RunWarning[] = [];
   try {
-    // The whole stream is committed: sweep (full runs), then advance the durable cursor.
+    // The whole stream is committed: sweep (full runs that do not look truncated), then advance
+    // the durable cursor.
+    let state = saved.state;
     if (plan.mode === 'full') {
-      const swept = await sweep(db, plan);
-      counts.records_deleted += swept;
-      unrecorded.records_deleted = (unrecorded.records_deleted ?? 0) + swept;
+      const last = lastFullRun(saved.state);
+      const truncated = truncatedRun(plan, runRead, last);
+      if (truncated !== undefined) {
+        warnings.push(truncated);
+      } else {
+        const swept = await sweep(db, plan);
+        counts.records_deleted += swept;
+        unrecorded.records_deleted = (unrecorded.records_deleted ?? 0) + swept;
+        // The reference for the next full runs (a skipped run's count never becomes it); an
+        // empty run that changes nothing writes nothing.
+        if (checkpointed || last?.records !== runRead) state = withLastFullRun(state, { records: runRead, run_id: plan.runId, at: new Date().toISOString() });
+      }
     }
     if (linksChanged) refsResolved += await pendingRefs.resolveLinked(db, plan.connectionId);
     const cursor = maxCursor(durable, runCursor ?? undefined);
+    if (cursor !== durable && cursor !== undefined) state = { ...state, cursor };
     // A run that read nothing new leaves the state as it was: no write (many small scheduled runs).
-    if (checkpointed || cursor !== durable) {
-      await syncState.save(db, key, { state: cursor === undefined ? saved.state : { ...saved.state, cursor }, checkpoint: null, checkpointRunId: null });
+    if (checkpointed || state !== saved.state) {
+      await syncState.save(db, key, { state, checkpoint: null, checkpointRunId: null });
     }
   } catch (err) {
     // The run fails: what it did so far still shows in its counts.
     await syncRuns.addCounts(db, plan.runId, unrecorded).catch(() => undefined);
     throw err;
   }
-  return { outcome: 'succeeded', counts, refsResolved, unrecorded };
+  return { outcome: 'succeeded', counts, refsResolved, unrecorded, warnings };
 }
 
 /** The counts of an empty page, kept for the run's final transition. */
@@ -204,19 +222,6 @@ function emptyPage(batch: PageBatch, unrecorded: Partial<PageCounts>): PageOutpu
 
 function yieldToIo(): Promise<void> {
   return new Promise<void>((resolve) => setImmediate(resolve));
-}
-
-/** Mark-and-sweep: records linked to this connection's entity that the full run did not see. */
-async function sweep(db: Knex, plan: PullPlan): Promise<number> {
-  if (plan.deletes === 'ignore') return 0;
-  let deleted = 0;
-  let afterId = 0;
-  for (;;) {
-    const unseen = await recordLinks.listUnseen(db, plan.connectionId, plan.mapping.entity, plan.runId, 1000, afterId, plan.mappingId);
-    if (unseen.length === 0) return deleted;
-    afterId = unseen[unseen.length - 1]!.id;
-    deleted += await db.transaction((trx) => applyDeletions(trx, plan, unseen));
-  }
 }
 
 /** Refuses plans that cannot run, before any request is made. */

@@ -30,6 +30,21 @@ export const RUN_TRANSITIONS = [
   { from: 'running', to: 'queued' },
 ] as const satisfies readonly { from: RunStatus; to: RunStatus }[];
 
+/**
+ * What a run that succeeded wants its reader to know. Codes are stable:
+ * - `sweep_skipped`: a full run read far fewer records than the last full run (see the mapping's
+ *   `sweep_min_ratio`), so it did not apply its deletions.
+ */
+export const RUN_WARNING_CODES = ['sweep_skipped'] as const;
+export type RunWarningCode = (typeof RUN_WARNING_CODES)[number];
+
+export interface RunWarning {
+  code: RunWarningCode;
+  message: string;
+  /** Facts behind it, e.g. the records read and expected. */
+  details?: Record<string, unknown>;
+}
+
 export const COUNT_COLUMNS = ['records_read', 'records_created', 'records_updated', 'records_unchanged', 'records_deleted', 'records_rejected', 'pages', 'requests', 'retries'] as const;
 export type CountColumn = (typeof COUNT_COLUMNS)[number];
 export type RunCounts = Record<CountColumn, number>;
@@ -47,6 +62,7 @@ export interface SyncRunRow extends RunCounts {
   progress: unknown;
   error_code: string | null;
   error_message: string | null;
+  warnings: unknown;
   worker: string | null;
   heartbeat_at: unknown;
   queued_at: unknown;
@@ -69,6 +85,8 @@ export interface SyncRun {
   counts: RunCounts;
   progress: Record<string, unknown> | null;
   error: { code: string; message: string } | null;
+  /** Said by a run that succeeded (empty when nothing is to be said). */
+  warnings: RunWarning[];
   worker: string | null;
   heartbeatAt: string | null;
   queuedAt: string;
@@ -96,6 +114,7 @@ export function fromRow(row: SyncRunRow): SyncRun {
     counts,
     progress: fromJson(row.progress, null),
     error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
+    warnings: fromJson<RunWarning[] | null>(row.warnings, null) ?? [],
     worker: row.worker,
     heartbeatAt: toIso(row.heartbeat_at),
     queuedAt: toIso(row.queued_at) ?? '',
@@ -220,6 +239,8 @@ export interface TransitionPatch {
   progress?: Record<string, unknown>;
   /** Added to the run's counts in the same statement (the counts of its last, empty page). */
   counts?: Partial<RunCounts>;
+  /** Replaces the run's warnings (a run taken again starts with none). */
+  warnings?: readonly RunWarning[];
 }
 
 /**
@@ -237,6 +258,7 @@ export async function transition(db: Db, id: string, to: RunStatus, patch: Trans
     changes['finished_at'] = null;
     changes['error_code'] = null;
     changes['error_message'] = null;
+    changes['warnings'] = null;
   }
   if (to === 'queued') changes['queued_at'] = now;
   if ((FINAL_STATUSES as readonly string[]).includes(to)) changes['finished_at'] = now;
@@ -246,6 +268,7 @@ export async function transition(db: Db, id: string, to: RunStatus, patch: Trans
   }
   if (patch.worker !== undefined) changes['worker'] = patch.worker;
   if (patch.progress !== undefined) changes['progress'] = toJson(patch.progress);
+  if (patch.warnings !== undefined) changes['warnings'] = patch.warnings.length === 0 ? null : toJson(patch.warnings);
   if (patch.counts !== undefined) addIncrements(changes, patch.counts);
   // One statement, with RETURNING (both databases): the moved row, or nothing.
   const set = assignments(changes);

@@ -128,8 +128,14 @@ describe('failures', () => {
     expect(err.code).toBe('SB_HTTP_NETWORK');
   });
 
-  it('invalid JSON is SB_HTTP_INVALID_RESPONSE at once (not retried)', async () => {
+  it('a page whose body is not JSON is retried like a 5xx; every time, SB_HTTP_INVALID_RESPONSE', async () => {
     api = await startHubSpot({ objects: { contacts }, token: TOKEN, faults: faultAt([2], { invalidJson: true }) });
+    const c = client(hubspotDefinition(), config(api.url));
+    expectAllOnce(recordsOf(await readAll(c, 'contacts', { prefetch: false })));
+    expect(c.stats).toEqual({ requests: 4, retries: 1 });
+
+    await api.close();
+    api = await startHubSpot({ objects: { contacts }, token: TOKEN, faults: (i) => (i >= 2 ? { invalidJson: true } : undefined) });
     const pages: unknown[] = [];
     const err = await failure(
       (async () => {
@@ -137,9 +143,17 @@ describe('failures', () => {
       })(),
     );
     expect(err.code).toBe('SB_HTTP_INVALID_RESPONSE');
-    expect(err.message).toMatch(/not valid JSON/);
+    expect(err.message).toMatch(/not valid JSON.*\(after 5 attempts\)/);
     expect(pages).toHaveLength(1);
-    expect(api.requests).toHaveLength(2);
+    expect(api.requests).toHaveLength(6);
+  });
+
+  it('an action answered with a body that is not JSON is not sent again', async () => {
+    api = await startHubSpot({ objects: { contacts }, token: TOKEN, faults: () => ({ invalidJson: true }) });
+    const c = client(hubspotDefinition(), config(api.url));
+    const err = await failure(c.send(c.connector.check!, c.context()));
+    expect(err.code).toBe('SB_HTTP_INVALID_RESPONSE');
+    expect(api.requests).toHaveLength(1);
   });
 
   it('records missing at the records path is SB_HTTP_INVALID_RESPONSE', async () => {
