@@ -23,6 +23,7 @@ export function connectorProblems(doc: SourceDocument): Problem[] {
   const check = new Checker(doc, configNamesOf(root));
 
   check.template('/base_url', root['base_url'], ROOTS.shared);
+  checkAllowedOrigins(check, root['allowed_origins']);
   check.tree('/headers', root['headers'], ROOTS.shared);
   checkAuth(check, asObject(root['auth']));
   checkConfigSchema(check, root['config_schema']);
@@ -42,6 +43,30 @@ export function connectorProblems(doc: SourceDocument): Problem[] {
   }
   checkWebhooks(check, asObject(root['webhooks']), streams.map(([name]) => name));
   return check.problems;
+}
+
+/** `allowed_origins`: templates over config; a constant entry must be an http(s) origin. */
+function checkAllowedOrigins(check: Checker, value: unknown): void {
+  if (!Array.isArray(value)) return;
+  value.forEach((entry, i) => {
+    const at = joinPointer('/allowed_origins', i);
+    if (typeof entry !== 'string') return;
+    if (entry.includes('{{')) {
+      check.template(at, entry, ROOTS.shared);
+      return;
+    }
+    let url: URL | undefined;
+    try {
+      url = new URL(entry);
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      check.add(at, `"${entry}" is not an http(s) origin`, { hint: 'write the scheme and host, e.g. "https://api.example.com"' });
+    } else if (url.pathname !== '/' || url.search !== '') {
+      check.add(at, `"${entry}" has a path or query: only its origin (${url.origin}) would count`, { hint: `write "${url.origin}"` });
+    }
+  });
 }
 
 function checkAuth(check: Checker, auth: JsonObject | undefined): void {

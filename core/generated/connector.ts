@@ -57,9 +57,13 @@ export interface ConnectorDefinition {
    */
   config_schema?: ConfigSchema;
   /**
-   * Template: the URL every request path is joined to, e.g. `https://api.hubapi.com` or `https://{{config.subdomain}}.zendesk.com/api/v2`. Sees `config` only.
+   * Template: the URL every request path is joined to, e.g. `https://api.hubapi.com` or `https://{{config.subdomain}}.zendesk.com/api/v2`. Sees `config` only. Its origin (scheme, host, port) is where requests, and so credentials, may go; see `allowed_origins`.
    */
   base_url: Template;
+  /**
+   * Templates: further origins (`https://host[:port]`; a URL counts by its scheme, host and port only) that requests may go to besides the origin of `base_url` and the one OAuth2 `base_url_from` gives, e.g. `["https://{{config.subdomain}}.zendesk.com"]` when `base_url` points elsewhere, or a download host of an export API. Every request, credentials or not, to any other origin (an absolute next-page URL, a `Link` header, a path that is a full URL) is refused with SB_HTTP_ORIGIN_NOT_ALLOWED before anything is sent, so credentials never leave the API's own hosts. Each sees `config` only; an entry that renders empty is left out. Changing a setting these templates use requires the connection's secrets again.
+   */
+  allowed_origins?: Template[];
   /**
    * How requests are authenticated; chosen by `type`: `none`, `api_key`, `basic`, `bearer` or `oauth2`. Defaults to `none`. Its templates see `config` and `now`.
    */

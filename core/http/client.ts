@@ -12,6 +12,7 @@ import type { TemplateContext } from '../templates';
 import { packageVersion } from '../util/package-root';
 import { compileConnector, type CompiledConnector } from './compiled';
 import { httpFailureError, type HttpFailure } from './errors';
+import { OriginPolicy } from './origins';
 import { Redactor, secretConfigValues } from './redact';
 import { headerMap, renderRequest, type CompiledRequest, type RequestBase } from './request';
 import { backoffDelay, rateLimitResetMs, retryAfterMs } from './retry';
@@ -109,6 +110,7 @@ export class ConnectorClient {
   private readonly authContext: AuthContext;
   private readonly limiter: ConnectionLimiter | undefined;
   private readonly base: RequestBase;
+  private readonly origins: OriginPolicy;
   private readonly onRequest: ((event: RequestEvent) => void) | undefined;
   /** Until when rate-limit headers told this client to hold back (epoch ms). */
   private pausedUntil = 0;
@@ -128,6 +130,8 @@ export class ConnectorClient {
     const headers = headerMap({ accept: 'application/json', 'accept-encoding': 'gzip, deflate', 'user-agent': `switchboard/${packageVersion()}` });
     if (this.connector.headers !== undefined) headerMap(this.connector.headers(ctx), headers);
     this.base = { baseUrl: String(this.connector.baseUrl(ctx) ?? ''), headers };
+    const allowed = this.connector.allowedOrigins?.(ctx);
+    this.origins = new OriginPolicy(this.base.baseUrl, Array.isArray(allowed) ? allowed : [], def.id);
     // A permit is held for one attempt; in Redis, units of a killed worker come back once the
     // connection has been idle for this lease.
     const lease = this.connector.timeoutMs * 2 + 10_000;
@@ -174,6 +178,8 @@ export class ConnectorClient {
       const credentials = await this.auth.current();
       const base = credentials.baseUrl === undefined ? this.base : { ...this.base, baseUrl: credentials.baseUrl };
       const request = renderRequest(req, ctx, base, page, credentials.query);
+      // Before credentials are added, and before anything is sent or waited for.
+      this.origins.check(request.method, request.url, credentials.baseUrl, this.redactor);
       for (const [name, value] of Object.entries(credentials.headers)) request.headers[name] = value;
       const paused = this.pausedUntil - Date.now();
       if (paused > 0) await sleep(paused, signal);

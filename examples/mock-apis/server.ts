@@ -49,6 +49,8 @@ export interface MockServerOptions {
   guard?: ((req: LoggedRequest) => MockResponse | undefined) | undefined;
   /** The port to listen on; default 0 (any free port). */
   port?: number | undefined;
+  /** The loopback address to listen on; default 127.0.0.1 (127.0.0.2 makes another host). */
+  host?: string | undefined;
 }
 
 /** Faults at given request indices (1-based). */
@@ -74,7 +76,7 @@ function write(res: ServerResponse, answer: MockResponse): void {
   res.end(body);
 }
 
-/** Starts a mock API on 127.0.0.1 with an ephemeral port. */
+/** Starts a mock API on 127.0.0.1 (or `host`) with an ephemeral port. */
 export async function startMockServer(handler: Handler, options: MockServerOptions = {}): Promise<MockApi> {
   const requests: LoggedRequest[] = [];
   let base = '';
@@ -117,10 +119,10 @@ export async function startMockServer(handler: Handler, options: MockServerOptio
   };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
   });
   const { port } = server.address() as AddressInfo;
-  base = `http://127.0.0.1:${port}`;
+  base = `http://${options.host ?? '127.0.0.1'}:${port}`;
   return {
     url: base,
     requests,
