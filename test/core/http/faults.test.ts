@@ -1,13 +1,12 @@
 // Faults between us and the API: rate limiting with Retry-After, bursts of 503, reset
 // connections, slow answers, invalid JSON and non-retryable statuses. A read either completes
 // with every record exactly once or fails with a clear error.
-import { isSwitchboardError, type SwitchboardError } from '../../../core/errors';
 import { readStream } from '../../../core/http';
 import { hubspotContacts, startHubSpot } from '../../../examples/mock-apis/hubspot';
 import { faultAt, faults, type MockApi } from '../../../examples/mock-apis/server';
 import { shopifyCustomers, startShopify } from '../../../examples/mock-apis/shopify';
 import { startStripe, STRIPE_RATE_LIMITED, stripeCustomers } from '../../../examples/mock-apis/stripe';
-import { client, hubspotDefinition, idsOf, readAll, recordsOf, shopifyDefinition, stripeDefinition } from '../../helpers/http-connectors';
+import { client, hubspotDefinition, idsOf, readAll, recordsOf, shopifyDefinition, stripeDefinition, failure } from '../../helpers/http-connectors';
 
 let api: MockApi | undefined;
 afterEach(async () => {
@@ -18,15 +17,6 @@ afterEach(async () => {
 const TOKEN = 'pat-na1-0123456789';
 const contacts = hubspotContacts(300);
 const config = (url: string) => ({ base_url: url, access_token: TOKEN });
-
-async function failure(p: Promise<unknown>): Promise<SwitchboardError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isSwitchboardError(err)) throw new Error(`expected a SwitchboardError, got ${String(err)}`);
-  return err;
-}
 
 function expectAllOnce(records: unknown[]): void {
   expect(idsOf(records)).toEqual(contacts.map((c) => c.id));

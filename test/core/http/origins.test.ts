@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import type { ConnectorDefinition, Pagination } from '../../../core/generated/connector';
 import { createRegistry } from '../../../core/definitions';
 import { Engine } from '../../../core/engine';
-import { isSwitchboardError, type SwitchboardError } from '../../../core/errors';
 import { checkConnection } from '../../../core/http';
 import { silentLogger } from '../../../core/logger';
 import { SecretBox } from '../../../core/secrets';
@@ -16,7 +15,7 @@ import * as syncRuns from '../../../core/store/tables/sync-runs';
 import { TokenIssuer } from '../../../examples/mock-apis/oauth';
 import { startMockServer, type LoggedRequest, type MockApi, type MockResponse } from '../../../examples/mock-apis/server';
 import { createMigratedDatabase } from '../../helpers/db';
-import { client, connector, readAll, recordsOf } from '../../helpers/http-connectors';
+import { client, connector, readAll, recordsOf, failure } from '../../helpers/http-connectors';
 
 const KEY = 'key-0123456789abcdef';
 const TOKEN = 'tok-0123456789abcdef';
@@ -46,15 +45,6 @@ function definition(pagination: Pagination | undefined, extra: Partial<Connector
 }
 
 const config = (url: string) => ({ base_url: url, token: TOKEN, key: KEY });
-
-async function failure(p: Promise<unknown>): Promise<SwitchboardError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isSwitchboardError(err)) throw new Error(`expected a SwitchboardError, got ${String(err)}`);
-  return err;
-}
 
 describe('requests to origins the connector does not declare', () => {
   it('an absolute next-page URL on another host gets nothing, and the read fails with SB_HTTP_ORIGIN_NOT_ALLOWED', async () => {
