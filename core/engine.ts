@@ -4,6 +4,7 @@
 import { hostname } from 'node:os';
 import type { Knex } from 'knex';
 import { Ajv2020 } from 'ajv/dist/2020';
+import { boundSettings, refreshTokenSettings } from './auth/bound-settings';
 import { SwitchboardError } from './errors';
 import { loadRegistry, type Registry } from './definitions';
 import type { ConnectorDefinition } from './generated/connector';
@@ -169,17 +170,40 @@ export class Engine {
     return connections.create(this.db, this.box, { ...input, secretKeys: this.secretKeysOf(input.connectorId) });
   }
 
+  /**
+   * Changes a connection. A change of a setting the credentials are bound to (see
+   * core/auth/bound-settings.ts: e.g. `base_url`, a subdomain, a token URL) is refused with
+   * SB_CONNECTION_SECRETS_REQUIRED unless every stored secret is given again in the same update,
+   * and drops the stored OAuth2 tokens: stored secrets never follow a connection to a new host.
+   * A new value for the setting the refresh token comes from (a reinstall) drops them too, so
+   * the new refresh token is used instead of the stored one.
+   */
   async updateConnection(idOrName: string, patch: { name?: string; config?: Record<string, unknown>; status?: connections.ConnectionStatus }): Promise<connections.Connection> {
     const current = await connections.get(this.db, this.box, idOrName);
+    const secretKeys = this.secretKeysOf(current.connectorId);
+    let dropTokens = false;
     if (patch.config !== undefined) {
-      const merged = { ...(await connections.loadConfig(this.db, this.box, current.id)) };
-      for (const [k, v] of Object.entries(patch.config)) {
-        if (v === null) delete merged[k];
-        else merged[k] = v;
-      }
+      const stored = await connections.loadConfig(this.db, this.box, current.id);
+      const merged = connections.mergeConfig(stored, patch.config);
       this.validateConfig(current.connectorId, merged);
+      const definition = this.connector(current.connectorId);
+      const changed = Object.keys(patch.config).filter((k) => JSON.stringify(stored[k]) !== JSON.stringify(merged[k]));
+      const bound = boundSettings(definition);
+      const retargeted = changed.filter((k) => !secretKeys.includes(k) && (bound.all || bound.keys.has(k)));
+      if (retargeted.length > 0) {
+        const missing = current.secretsSet.filter((k) => !Object.hasOwn(patch.config!, k));
+        if (missing.length > 0) {
+          throw new SwitchboardError(
+            'SB_CONNECTION_SECRETS_REQUIRED',
+            `changing ${retargeted.map((k) => `"${k}"`).join(', ')} of connection "${current.name}" changes where its credentials are sent: give ${missing.map((k) => `"${k}"`).join(', ')} again in the same update`,
+            { details: { connection: current.name, settings: retargeted, secrets: missing } },
+          );
+        }
+      }
+      const refresh = refreshTokenSettings(definition);
+      dropTokens = retargeted.length > 0 || changed.some((k) => refresh.has(k));
     }
-    return connections.update(this.db, this.box, current.id, { ...patch, secretKeys: this.secretKeysOf(current.connectorId) });
+    return connections.update(this.db, this.box, current.id, { ...patch, secretKeys, ...(dropTokens ? { dropTokens } : {}) });
   }
 
   /** The connection by id or name, creating or updating it from `config` (the CLI's `--config`). */
