@@ -8,6 +8,7 @@ import { boundSettings, refreshTokenSettings } from './auth/bound-settings';
 import { SwitchboardError } from './errors';
 import { loadRegistry, type Registry } from './definitions';
 import type { ConnectorDefinition } from './generated/connector';
+import { ConnectorClient } from './http/client';
 import { createLogger, type Logger } from './logger';
 import { closeSharedRateLimiters } from './ratelimit';
 import { BullQueue } from './queue/bullmq';
@@ -16,6 +17,7 @@ import type { JobQueue, ScheduledRun } from './queue/types';
 import { SecretBox, loadKey } from './secrets';
 import { openDatabase, resolveDatabaseTarget, type DatabaseTarget } from './store/db';
 import { migrate } from './store/migrate';
+import { DbTokenStore } from './store/token-store';
 import * as connections from './store/tables/connections';
 import * as schedules from './store/tables/schedules';
 import * as syncRuns from './store/tables/sync-runs';
@@ -204,6 +206,17 @@ export class Engine {
       dropTokens = retargeted.length > 0 || changed.some((k) => refresh.has(k));
     }
     return connections.update(this.db, this.box, current.id, { ...patch, secretKeys, ...(dropTokens ? { dropTokens } : {}) });
+  }
+
+  /**
+   * The connector client of a stored connection: its settings (secrets decrypted, in memory
+   * only) and its tokens in the database, refreshed under the connection's token lock, so a
+   * rotated refresh token is saved whoever uses the client (a run, a check, the OAuth flow).
+   */
+  async connectionClient(connection: Pick<connections.Connection, 'id' | 'connectorId'>): Promise<ConnectorClient> {
+    const connector = this.connector(connection.connectorId);
+    const config = await connections.loadConfig(this.db, this.box, connection.id);
+    return new ConnectorClient({ connector, config, connectionId: connection.id, tokenStore: new DbTokenStore(this.db, this.box, connection.id) });
   }
 
   /** The connection by id or name, creating or updating it from `config` (the CLI's `--config`). */
