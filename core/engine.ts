@@ -7,6 +7,7 @@ import { Ajv2020 } from 'ajv/dist/2020';
 import { boundSettings, refreshTokenSettings } from './auth/bound-settings';
 import { SwitchboardError } from './errors';
 import { loadRegistry, type Registry } from './definitions';
+import { secretNamesOf } from './definitions/connector-checks';
 import type { ConnectorDefinition } from './generated/connector';
 import { ConnectorClient } from './http/client';
 import { createLogger, type Logger } from './logger';
@@ -150,8 +151,7 @@ export class Engine {
 
   /** Names of the config values the connector marks `"secret": true`. */
   secretKeysOf(connectorId: string): string[] {
-    const props = (this.connector(connectorId).config_schema as { properties?: Record<string, { secret?: boolean }> } | undefined)?.properties ?? {};
-    return Object.entries(props).filter(([, p]) => p.secret === true).map(([k]) => k);
+    return [...secretNamesOf(this.connector(connectorId))];
   }
 
   /** Checks a connection's config against its connector's `config_schema`. */

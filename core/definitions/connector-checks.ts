@@ -17,6 +17,12 @@ export function configNamesOf(connector: unknown): ReadonlySet<string> | undefin
   return properties === undefined ? undefined : new Set(Object.keys(properties));
 }
 
+/** The settings `config_schema.properties` marks `"secret": true`. */
+export function secretNamesOf(connector: unknown): ReadonlySet<string> {
+  const properties = asObject(asObject(asObject(connector)?.['config_schema'])?.['properties']) ?? {};
+  return new Set(Object.entries(properties).filter(([, p]) => asObject(p)?.['secret'] === true).map(([k]) => k));
+}
+
 export function connectorProblems(doc: SourceDocument): Problem[] {
   const root = asObject(doc.value);
   if (root === undefined) return [];

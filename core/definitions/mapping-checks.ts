@@ -1,11 +1,12 @@
 // Pass two for mappings: the connector, stream and push actions exist; fields are the
 // entity's (or custom.<name>); refs point the way the entity's columns do; required and
-// match_on name mapped fields; templates use record, config and now only.
+// match_on name mapped fields; templates use record, config and now only, and never the
+// connection's secrets.
 import { ENTITIES, SYSTEM_COLUMNS, isEntityName, type EntityName } from '../store/entities';
 import type { ConnectorDefinition } from '../generated/connector';
 import { didYouMean } from '../templates/suggest';
 import { Checker, ROOTS, asObject, asString, entriesOf, has, type JsonObject } from './check-context';
-import { configNamesOf } from './connector-checks';
+import { configNamesOf, secretNamesOf } from './connector-checks';
 import type { SourceDocument } from './json-source';
 import { joinPointer, type Problem } from './problems';
 
@@ -24,6 +25,7 @@ export function mappingProblems(doc: SourceDocument, known: KnownDefinitions | u
   const connectorId = asString(root['connector']);
   const connector = connectorId === undefined ? undefined : known?.connectors?.get(connectorId);
   const check = new Checker(doc, connector === undefined ? undefined : configNamesOf(connector));
+  const secrets = connector === undefined ? undefined : secretNamesOf(connector);
 
   if (known?.connectors !== undefined && connectorId !== undefined && connector === undefined) {
     const ids = [...known.connectors.keys()];
@@ -34,7 +36,7 @@ export function mappingProblems(doc: SourceDocument, known: KnownDefinitions | u
   const entity = asString(root['entity']);
   const columns = entity !== undefined && isEntityName(entity) ? ENTITIES[entity].fields : undefined;
   const fields = entriesOf(root['fields']);
-  for (const [name, field] of fields) checkField(check, joinPointer('/fields', name), name, field, entity, columns);
+  for (const [name, field] of fields) checkField(check, joinPointer('/fields', name), name, field, entity, columns, secrets, connectorId);
 
   const mapped = fields.map(([name]) => name);
   for (const key of ['required', 'match_on']) {
@@ -45,7 +47,7 @@ export function mappingProblems(doc: SourceDocument, known: KnownDefinitions | u
       }
     });
   }
-  checkPush(check, asObject(root['push']), connector, columns, entity);
+  checkPush(check, asObject(root['push']), connector, columns, entity, secrets);
   return check.problems;
 }
 
@@ -74,6 +76,8 @@ function checkField(
   field: unknown,
   entity: string | undefined,
   columns: (typeof ENTITIES)[EntityName]['fields'] | undefined,
+  secrets: ReadonlySet<string> | undefined,
+  connectorId: string | undefined,
 ): void {
   const isCustom = name.startsWith('custom.');
   const column = columns?.[name];
@@ -92,6 +96,7 @@ function checkField(
   }
   onlyOneSource(check, at, spec, SOURCES);
   check.template(joinPointer(at, 'template'), spec['template'], ROOTS.mapping);
+  check.noSecrets(joinPointer(at, 'template'), spec['template'], name, secrets, connectorId);
   const ref = asObject(spec['ref']);
   const target = asString(ref?.['entity']);
   if (ref !== undefined && target !== undefined && column !== undefined) {
@@ -108,7 +113,14 @@ function refHint(check: Checker, at: string, name: string, target: string | unde
   });
 }
 
-function checkPush(check: Checker, push: JsonObject | undefined, connector: ConnectorDefinition | undefined, columns: Readonly<Record<string, unknown>> | undefined, entity: string | undefined): void {
+function checkPush(
+  check: Checker,
+  push: JsonObject | undefined,
+  connector: ConnectorDefinition | undefined,
+  columns: Readonly<Record<string, unknown>> | undefined,
+  entity: string | undefined,
+  secrets: ReadonlySet<string> | undefined,
+): void {
   if (push === undefined) return;
   const kinds = ['create', 'update', 'delete'] as const;
   if (!kinds.some((k) => has(push, k))) check.add('/push', 'push needs at least one of "create", "update", "delete"', { anchor: 'key' });
@@ -142,5 +154,6 @@ function checkPush(check: Checker, push: JsonObject | undefined, connector: Conn
       if (!refs.includes(ref)) check.add(joinPointer(at, 'ref'), `"${ref}" is not a reference field of ${entity ?? 'the entity'}${didYouMean(ref, refs)}`, { hint: `reference fields: ${refs.join(', ') || 'none'}` });
     }
     check.template(joinPointer(at, 'template'), spec['template'], ROOTS.mapping);
+    check.noSecrets(joinPointer(at, 'template'), spec['template'], `push.fields.${path}`, secrets, connector?.id);
   }
 }

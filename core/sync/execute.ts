@@ -6,7 +6,8 @@ import type { Knex } from 'knex';
 import { SwitchboardError, errorMessage, isSwitchboardError } from '../errors';
 import type { Engine } from '../engine';
 import { ConnectorClient } from '../http/client';
-import { compilePullMapping } from '../mapping/compile-pull';
+import { secretNamesOf } from '../definitions/connector-checks';
+import { compilePullMapping, mappingConfig } from '../mapping/compile-pull';
 import { asSwitchboardError } from '../store/db-errors';
 import { DbTokenStore } from '../store/token-store';
 import * as connections from '../store/tables/connections';
@@ -100,7 +101,7 @@ export function buildPullPlan(engine: Engine, run: Pick<syncRuns.SyncRun, 'id' |
     mappingId: mappingDef.id,
     mode: run.mode === 'incremental' && stream.incremental !== undefined ? 'incremental' : 'full',
     mapping: compilePullMapping(mappingDef),
-    config,
+    config: mappingConfig(config, secretNamesOf(connector)),
     primaryKey: stream.primary_key ?? 'id',
     cursorField: stream.incremental?.cursor_field,
     deleted: stream.deleted === undefined ? undefined : { path: stream.deleted.path, equals: stream.deleted.equals ?? true },

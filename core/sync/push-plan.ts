@@ -6,7 +6,8 @@ import type { ConnectorDefinition } from '../generated/connector';
 import type { MappingDefinition } from '../generated/mapping';
 import { compileConnector } from '../http/compiled';
 import type { CompiledRequest } from '../http/request';
-import { compilePullMapping, type CompiledPullMapping } from '../mapping/compile-pull';
+import { secretNamesOf } from '../definitions/connector-checks';
+import { compilePullMapping, mappingConfig, type CompiledPullMapping } from '../mapping/compile-pull';
 import { compilePushMapping, type CompiledPushMapping } from '../mapping/compile-push';
 import type { EntityName } from '../store/entities';
 import { compileTree, type TemplateContext, type TemplateRoot } from '../templates';
@@ -114,7 +115,8 @@ export function buildPushPlan(input: PushPlanInput): PushPlan {
     entity: mapping.entity,
     mapping,
     actions,
-    config: input.config,
+    // Push field templates (and the echo's pull mapping) see no secrets; actions render with the client's config.
+    config: mappingConfig(input.config, secretNamesOf(input.connector)),
     conflict: def.conflict ?? 'source_wins',
     pulledFields: new Set(Object.keys(def.fields)),
     echo: stream === undefined ? undefined : { mapping: compilePullMapping(def), primaryKey: parsePath(stream.primary_key ?? 'id') },
