@@ -25,9 +25,11 @@ export interface MockResponse {
 
 /**
  * What a fault does to one request instead of the normal answer: answer with another status,
- * reset the connection, answer late, or answer with a body that is not JSON.
+ * reset the connection, answer late, answer with a body that is not JSON, stall after the
+ * headers and part of the body (`stall`: nothing more is ever sent), or send a body that never
+ * ends (`endless`: a chunk every 10 ms until the client goes away).
  */
-export type FaultAction = MockResponse | { reset: true } | { delayMs: number } | { invalidJson: true };
+export type FaultAction = MockResponse | { reset: true } | { delayMs: number } | { invalidJson: true } | { stall: true } | { endless: true };
 
 /** Decides, per request (1-based index among all requests the mock received), whether a fault hits it. */
 export type Faults = (index: number, req: LoggedRequest) => FaultAction | undefined;
@@ -98,6 +100,15 @@ export async function startMockServer(handler: Handler, options: MockServerOptio
       if (fault !== undefined) {
         if ('reset' in fault) {
           res.socket?.destroy();
+          return;
+        }
+        if ('stall' in fault || 'endless' in fault) {
+          res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+          res.write('{"results": [{"id": "1", ');
+          if ('endless' in fault) {
+            const timer = setInterval(() => res.write('"padding": "0123456789abcdef", '), 10);
+            res.on('close', () => clearInterval(timer));
+          }
           return;
         }
         if ('invalidJson' in fault) {
