@@ -1,6 +1,23 @@
 // The hand-written parts of docs/connectors.md and docs/mappings.md (introductions, the
 // template language, helpers); scripts/generate-docs.ts adds examples and the reference.
 
+/** Worked examples of the sections below, as data: the docs print them, a test loads and replays them. */
+export const DOC_EXAMPLES = {
+  /** A stream of an API documented to answer an empty list with `"data": null`. */
+  missingRecordsStream: { request: { path: '/deals' }, records: 'data', primary_key: 'id', missing_records: 'empty_page', pagination: { type: 'offset', limit: 500, offset_param: 'start' } },
+  /** A connector whose pages or downloads may come from other hosts of its own. */
+  allowedOrigins: { base_url: 'https://api.example.com/v2', allowed_origins: ['https://files.example.com', 'https://{{config.subdomain}}.example.net'] },
+  /** A mapping that sweeps only after full runs reading at least 80% of the last one. */
+  sweepMapping: { id: 'hubspot-contacts', connector: 'hubspot', stream: 'contacts', entity: 'contacts', fields: { email: 'properties.email' }, deletes: 'soft', sweep_min_ratio: 0.8 },
+} as const;
+
+/** JSON on one line, spaced as the hand-written examples are: `{ "a": [1, 2] }`. */
+function json(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(json).join(', ')}]`;
+  if (value !== null && typeof value === 'object') return `{ ${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${json(v)}`).join(', ')} }`;
+  return JSON.stringify(value);
+}
+
 export const connectorIntro = [
   '# Connector definitions',
   '',
@@ -38,7 +55,52 @@ export const connectorIntro = [
   '',
   'Every paginated stream needs a rule that says when to stop: a short page is *not* a stop',
   'unless `stop_on_short_page` is true, and a cursor or URL that repeats ends the run with',
-  '`SB_PAGINATION_LOOP` instead of looping.',
+  '`SB_PAGINATION_LOOP` instead of looping. An empty page stops `offset` and `page` reads; a',
+  '`cursor`, `next_url` or `link_header` read goes on while the API names a next page (set',
+  '`stop_on_empty_page` for APIs that end their lists with an empty page and a cursor).',
+  '',
+  '## Pages that are not pages',
+  '',
+  'A page whose `records` path holds no array (the key is missing, or null, or a string, an',
+  'object, a number) is an *invalid response*, never an empty page: taking it for the last page',
+  'would end a full run early, and the run\'s sweep would then delete every record it had not',
+  'read yet. It is retried like a 5xx, under the connector\'s `retry` policy, and if it stays',
+  'broken the run fails with `SB_HTTP_INVALID_RESPONSE` naming the stream, the page, the path and',
+  'what was found there (`stream "contacts", page 10: no array of records at "results" (found',
+  'null)`); nothing is swept. So is a 2xx page whose body is not JSON. An action\'s answer is',
+  'never a reason to send the write again.',
+  '',
+  'Some APIs document answering an empty list with `null` or without the key. For those, and only',
+  'those, say so on the stream:',
+  '',
+  '```json',
+  `"deals": ${json(DOC_EXAMPLES.missingRecordsStream)}`,
+  '```',
+  '',
+  'None of the shipped connectors needs it: HubSpot, Salesforce, Pipedrive v2, Stripe, Shopify,',
+  'Zendesk and Mailchimp all document their lists as arrays (an empty one when there is nothing).',
+  '',
+  '## Where credentials go',
+  '',
+  'Requests, and so credentials (the `Authorization` header, secret headers, secret query',
+  'parameters), go only to the connector\'s own origins (scheme, host and port): the origin of',
+  'the rendered `base_url`, the base URL an OAuth2 token response gives at `base_url_from`',
+  '(Salesforce\'s `instance_url`), and the origins listed in `allowed_origins`. A request anywhere',
+  'else (an absolute next-page URL or `Link` header on another host, a path template that renders',
+  'a full URL) is refused before anything is sent, and the run fails with',
+  '`SB_HTTP_ORIGIN_NOT_ALLOWED`. OAuth2 token requests go to `token_url` exactly; redirects are',
+  'not followed. An API that serves pages or downloads from another host of its own declares it:',
+  '',
+  '```json',
+  `"base_url": ${json(DOC_EXAMPLES.allowedOrigins.base_url)},`,
+  `"allowed_origins": ${json(DOC_EXAMPLES.allowedOrigins.allowed_origins)}`,
+  '```',
+  '',
+  'The settings that `base_url`, `auth`, `headers` and `allowed_origins` use (e.g. `base_url`, a',
+  'subdomain, a login URL) are the ones the connection\'s credentials are bound to: an update that',
+  'changes one of them must give every stored secret again in the same update (else',
+  '`SB_CONNECTION_SECRETS_REQUIRED`), and it drops the stored OAuth2 tokens, so secrets never',
+  'follow a connection to a new host.',
 ];
 
 /** How `push` works: what is sent, when, and what it guarantees. */
@@ -126,6 +188,28 @@ export const mappingIntro = [
   'the source holds the *external* id of the other record, which is resolved to its CRM id',
   'through the connection\'s record links (an id not yet known is kept aside and resolved when',
   'that record arrives).',
+  '',
+  'Mapping templates see `config`, but never its secret settings: what a mapping renders ends up',
+  'in CRM records anyone with `crm:read` can read. `validate` refuses `{{config.<secret>}}` and',
+  '`config` used as a whole (`{{json config}}`, `{{lookup config "key"}}`) in field and push-field',
+  'templates, naming the field and the setting; and at run time mapping templates get a config',
+  'without the secret settings.',
+  '',
+  '## Deletions and truncated runs',
+  '',
+  'A full run marks every record it reads, and once it has read the whole stream it applies',
+  '`deletes` to the linked records it did not see (mark and sweep). A full run that read far',
+  'fewer records than the last full run that swept looks truncated (an API answering short, a',
+  'filter gone wrong), and sweeping then would delete records that still exist: with',
+  '`sweep_min_ratio` (default 0.5) a full run that read less than that fraction of the last one',
+  'still succeeds with what it wrote but skips its sweep, and says so in its `warnings`',
+  '(`sweep_skipped`, shown by `GET /runs/{id}` and `switchboard sync`). The count of a run that',
+  'skipped its sweep never becomes the reference. When the source really shrank that much, run one',
+  'full run with `"sweep_min_ratio": 0`.',
+  '',
+  '```json',
+  json(DOC_EXAMPLES.sweepMapping),
+  '```',
   '',
   ...PUSH_SECTION,
 ];
