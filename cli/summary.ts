@@ -17,6 +17,8 @@ export interface RunSummary {
   /** Requests per endpoint and waits per budget (when read with the run). */
   cost?: RunCost;
   error?: { code: string; message: string };
+  /** What a run that succeeded wants known (e.g. `sweep_skipped`); always present, often empty. */
+  warnings: { code: string; message: string }[];
 }
 
 export function runSummary(run: SyncRun, cost?: RunCost): RunSummary {
@@ -32,6 +34,7 @@ export function runSummary(run: SyncRun, cost?: RunCost): RunSummary {
     duration_ms: run.durationMs ?? 0,
     ...(cost === undefined ? {} : { cost }),
     ...(run.error === null ? {} : { error: run.error }),
+    warnings: run.warnings.map((w) => ({ code: w.code, message: w.message })),
   };
 }
 
@@ -44,7 +47,8 @@ export function formatSummaryLine(mappingId: string, run: SyncRun): string {
   const body = `${n(r.read)} read, ${n(r.created)} created, ${n(r.updated)} updated, ${n(r.unchanged)} unchanged, ${n(r.deleted)} deleted, ${n(r.rejected)} rejected${r.skipped > 0 ? `, ${n(r.skipped)} skipped` : ''}${s.parents_skipped > 0 ? `, ${n(s.parents_skipped)} parents skipped` : ''}; ${n(s.pages)} pages, ${n(s.requests)} requests, ${n(s.retries)} retries`;
   const tail = s.error === undefined ? '' : ` (${s.error.code}: ${s.error.message})`;
   const rejected = r.rejected > 0 ? ` (see rejected records of run ${s.run_id})` : '';
-  return `${head} - ${body}${rejected}${tail}`;
+  const warnings = s.warnings.map((w) => `\nwarning: ${w.code}: ${w.message}`).join('');
+  return `${head} - ${body}${rejected}${tail}${warnings}`;
 }
 
 /** Where a run waited, as a line: `waited 12.3s on search (250 requests), 0.4s on rate_limit`; '' when it never waited. */

@@ -4,10 +4,13 @@
 // narrow run context (core/sync/context.ts) the executor hands down.
 import type { Knex } from 'knex';
 import { Ajv2020 } from 'ajv/dist/2020';
+import { boundSettings, refreshTokenSettings } from './auth/bound-settings';
 import { DEFAULT_RUN_SETTINGS, loadConfig, type RunSettings, type SwitchboardConfig } from './config';
 import { SwitchboardError, isSwitchboardError } from './errors';
 import { loadRegistry, type Registry } from './definitions';
+import { secretNamesOf } from './definitions/connector-checks';
 import type { ConnectorDefinition } from './generated/connector';
+import { ConnectorClient } from './http/client';
 import { createLogger, type Logger } from './logger';
 import { RateLimiters } from './ratelimit';
 import { BullQueue } from './queue/bullmq';
@@ -17,10 +20,10 @@ import { Reconciler, RetryPolicy, RunExecutor, WORKER_ID, type ExecuteOptions, t
 import { SecretBox, loadKey } from './secrets';
 import { openDatabase, resolveDatabaseTarget, type DatabaseTarget } from './store/db';
 import { migrate } from './store/migrate';
+import { DbTokenStore } from './store/token-store';
 import * as connections from './store/tables/connections';
 import * as schedules from './store/tables/schedules';
 import * as syncRuns from './store/tables/sync-runs';
-import { DbTokenStore } from './store/token-store';
 import type { RunContext } from './sync/context';
 
 export interface EngineOptions {
@@ -203,8 +206,7 @@ export class Engine {
 
   /** Names of the config values the connector marks `"secret": true`. */
   secretKeysOf(connectorId: string): string[] {
-    const props = (this.connector(connectorId).config_schema as { properties?: Record<string, { secret?: boolean }> } | undefined)?.properties ?? {};
-    return Object.entries(props).filter(([, p]) => p.secret === true).map(([k]) => k);
+    return [...secretNamesOf(this.connector(connectorId))];
   }
 
   /** Checks a connection's config against its connector's `config_schema`. */
@@ -225,17 +227,51 @@ export class Engine {
     return connections.create(this.db, this.box, { ...input, secretKeys: this.secretKeysOf(input.connectorId) });
   }
 
+  /**
+   * Changes a connection. A change of a setting the credentials are bound to (see
+   * core/auth/bound-settings.ts: e.g. `base_url`, a subdomain, a token URL) is refused with
+   * SB_CONNECTION_SECRETS_REQUIRED unless every stored secret is given again in the same update,
+   * and drops the stored OAuth2 tokens: stored secrets never follow a connection to a new host.
+   * A new value for the setting the refresh token comes from (a reinstall) drops them too, so
+   * the new refresh token is used instead of the stored one.
+   */
   async updateConnection(idOrName: string, patch: { name?: string; config?: Record<string, unknown>; status?: connections.ConnectionStatus }): Promise<connections.Connection> {
     const current = await connections.get(this.db, this.box, idOrName);
+    const secretKeys = this.secretKeysOf(current.connectorId);
+    let dropTokens = false;
     if (patch.config !== undefined) {
-      const merged = { ...(await connections.loadConfig(this.db, this.box, current.id)) };
-      for (const [k, v] of Object.entries(patch.config)) {
-        if (v === null) delete merged[k];
-        else merged[k] = v;
-      }
+      const stored = await connections.loadConfig(this.db, this.box, current.id);
+      const merged = connections.mergeConfig(stored, patch.config);
       this.validateConfig(current.connectorId, merged);
+      const definition = this.connector(current.connectorId);
+      const changed = Object.keys(patch.config).filter((k) => JSON.stringify(stored[k]) !== JSON.stringify(merged[k]));
+      const bound = boundSettings(definition);
+      const retargeted = changed.filter((k) => !secretKeys.includes(k) && (bound.all || bound.keys.has(k)));
+      if (retargeted.length > 0) {
+        const missing = current.secretsSet.filter((k) => !Object.hasOwn(patch.config!, k));
+        if (missing.length > 0) {
+          throw new SwitchboardError(
+            'SB_CONNECTION_SECRETS_REQUIRED',
+            `changing ${retargeted.map((k) => `"${k}"`).join(', ')} of connection "${current.name}" changes where its credentials are sent: give ${missing.map((k) => `"${k}"`).join(', ')} again in the same update`,
+            { details: { connection: current.name, settings: retargeted, secrets: missing } },
+          );
+        }
+      }
+      const refresh = refreshTokenSettings(definition);
+      dropTokens = retargeted.length > 0 || changed.some((k) => refresh.has(k));
     }
-    return connections.update(this.db, this.box, current.id, { ...patch, secretKeys: this.secretKeysOf(current.connectorId) });
+    return connections.update(this.db, this.box, current.id, { ...patch, secretKeys, ...(dropTokens ? { dropTokens } : {}) });
+  }
+
+  /**
+   * The connector client of a stored connection: its settings (secrets decrypted, in memory
+   * only) and its tokens in the database, refreshed under the connection's token lock, so a
+   * rotated refresh token is saved whoever uses the client (a run, a check, the OAuth flow).
+   */
+  async connectionClient(connection: Pick<connections.Connection, 'id' | 'connectorId'>): Promise<ConnectorClient> {
+    const connector = this.connector(connection.connectorId);
+    const config = await connections.loadConfig(this.db, this.box, connection.id);
+    return new ConnectorClient({ connector, config, connectionId: connection.id, tokenStore: new DbTokenStore(this.db, this.box, connection.id), rateLimiters: this.rateLimiters });
   }
 
   /** The connection by id or name, creating or updating it from `config` (the CLI's `--config`). */

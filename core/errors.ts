@@ -30,6 +30,7 @@ export const ERROR_CODES = {
 
   // Store
   SB_DB_UNAVAILABLE: { status: 503, title: 'Database Unavailable', retryable: true },
+  SB_DB_DISK_FULL: { status: 507, title: 'Database Disk Full', retryable: true },
   SB_DB_UNKNOWN_ENTITY: { status: 400, title: 'Unknown Entity', retryable: false },
   SB_DB_UNKNOWN_FIELD: { status: 422, title: 'Unknown Field', retryable: false },
   SB_DB_INVALID_VALUE: { status: 422, title: 'Invalid Value', retryable: false },
@@ -49,6 +50,7 @@ export const ERROR_CODES = {
   // Connections and secrets
   SB_CONNECTION_NOT_FOUND: { status: 404, title: 'Connection Not Found', retryable: false },
   SB_CONNECTION_CONFIG_INVALID: { status: 422, title: 'Invalid Connection Config', retryable: false },
+  SB_CONNECTION_SECRETS_REQUIRED: { status: 422, title: 'Secrets Required', retryable: false },
   SB_SECRET_KEY_INVALID: { status: 500, title: 'Invalid Secret Key', retryable: false },
   SB_SECRET_DECRYPT_FAILED: { status: 500, title: 'Secret Decryption Failed', retryable: false },
 
@@ -59,6 +61,7 @@ export const ERROR_CODES = {
   SB_HTTP_NETWORK: { status: 502, title: 'Upstream Network Error', retryable: true },
   SB_HTTP_INVALID_RESPONSE: { status: 502, title: 'Invalid Upstream Response', retryable: false },
   SB_AUTH_FAILED: { status: 502, title: 'Upstream Authentication Failed', retryable: false },
+  SB_HTTP_ORIGIN_NOT_ALLOWED: { status: 502, title: 'Origin Not Allowed', retryable: false },
   SB_PAGINATION_LOOP: { status: 502, title: 'Pagination Loop', retryable: false },
   SB_CHECK_FAILED: { status: 502, title: 'Connection Check Failed', retryable: false },
   SB_HTTP_ITEM_REJECTED: { status: 422, title: 'Upstream Refused a Record', retryable: false },

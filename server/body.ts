@@ -3,9 +3,10 @@
 // and raw bodies kept as bytes where a signature is computed over them (webhooks).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SwitchboardError } from '../core/errors';
+import { MAX_JSON_DEPTH, deeperThan } from '../core/util/json-depth';
 
 /** Deeper JSON than this is refused with 400: no legitimate request nests further. */
-export const MAX_JSON_DEPTH = 64;
+export { MAX_JSON_DEPTH };
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -16,19 +17,7 @@ declare module 'fastify' {
 
 /** Whether JSON text nests arrays and objects deeper than `max` (strings are skipped). */
 export function jsonTooDeep(text: string, max = MAX_JSON_DEPTH): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > max) return true;
-    } else if (c === 0x5d || c === 0x7d) depth--;
-  }
-  return false;
+  return deeperThan(text, max) >= 0;
 }
 
 function tooDeep(): SwitchboardError {

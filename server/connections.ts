@@ -3,9 +3,8 @@
 import type { Engine } from '../core/engine';
 import { SwitchboardError, isSwitchboardError } from '../core/errors';
 import type { ConnectorDefinition } from '../core/generated/connector';
-import { ConnectorClient } from '../core/http';
+import type { ConnectorClient } from '../core/http';
 import * as connections from '../core/store/tables/connections';
-import { DbTokenStore } from '../core/store/token-store';
 import { connectionView, type ConnectionView } from './schemas/engine';
 
 export async function loadConnection(engine: Engine, idOrName: string): Promise<connections.Connection> {
@@ -33,8 +32,5 @@ export async function unprocessable<T>(fn: () => T | Promise<T>): Promise<T> {
 
 /** The client of a stored connection, tokens in the database. */
 export async function clientOf(engine: Engine, c: connections.Connection): Promise<{ client: ConnectorClient; connector: ConnectorDefinition }> {
-  const connector = engine.connector(c.connectorId);
-  const config = await connections.loadConfig(engine.db, engine.box, c.id);
-  const client = new ConnectorClient({ connector, config, connectionId: c.id, tokenStore: new DbTokenStore(engine.db, engine.box, c.id), rateLimiters: engine.rateLimiters });
-  return { client, connector };
+  return { client: await engine.connectionClient(c), connector: engine.connector(c.connectorId) };
 }

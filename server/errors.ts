@@ -3,6 +3,7 @@
 // malformed URLs) translated, and anything unexpected as SB_INTERNAL without its internals.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SwitchboardError, isSwitchboardError, type ErrorCode } from '../core/errors';
+import { isDriverError, translateDbError } from '../core/store/db-errors';
 
 /** The code used for a 4xx status fastify or a plugin answered with. */
 const CODE_BY_STATUS: Readonly<Record<number, ErrorCode>> = {
@@ -31,6 +32,8 @@ type FastifyLikeError = Partial<FastifyError> & { validation?: unknown; validati
 /** Any thrown value as the SwitchboardError sent to the client. */
 export function toApiError(err: unknown): SwitchboardError {
   if (isSwitchboardError(err)) return err;
+  // A database failure that escaped a guard (a transaction's COMMIT) keeps its own code.
+  if (isDriverError(err)) return translateDbError(err, 'handling the request');
   const e = (err ?? {}) as FastifyLikeError;
   if (e.validation !== undefined) {
     return new SwitchboardError('SB_BAD_REQUEST', e.message ?? 'the request does not match its schema', {

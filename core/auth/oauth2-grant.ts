@@ -85,8 +85,11 @@ async function call(spec: AuthOAuth2, ctx: AuthContext, what: string, fn: (http:
       return token.token as Record<string, unknown>;
     } catch (err) {
       const boom = err as BoomLike;
-      const answered = boom.data?.isResponseError === true;
-      const status = answered ? boom.output?.statusCode : undefined;
+      // simple-oauth2 raises a plain Error (not a Boom) when an answer holds no token, e.g. a
+      // redirect (never followed: the token URL is only called as declared).
+      const noToken = boom.isBoom !== true;
+      const answered = boom.data?.isResponseError === true || noToken;
+      const status = boom.data?.isResponseError === true ? boom.output?.statusCode : undefined;
       const retryable = !answered || status === 429 || (status !== undefined && status >= 500);
       if (retryable && attempt < ctx.retry.maxAttempts) {
         await delay(backoffDelay(ctx.retry, attempt));
@@ -94,7 +97,7 @@ async function call(spec: AuthOAuth2, ctx: AuthContext, what: string, fn: (http:
       }
       const payload = boom.data?.payload;
       const body = payload === undefined || payload === null ? '' : Buffer.isBuffer(payload) ? payload.toString('utf8') : JSON.stringify(payload);
-      const reason = answered ? `answered ${status}${body === '' ? '' : `: ${body.slice(0, 1000)}`}` : `failed: ${boom.message ?? String(err)}`;
+      const reason = noToken ? `answered without a token (${boom.message ?? String(err)})` : answered ? `answered ${status}${body === '' ? '' : `: ${body.slice(0, 1000)}`}` : `failed: ${boom.message ?? String(err)}`;
       const message = ctx.redactor.redact(`oauth2 ${what} at ${text(spec.token_url)} ${reason}`);
       const code = answered && !retryable ? 'SB_AUTH_FAILED' : answered ? 'SB_HTTP_RETRIES_EXHAUSTED' : 'SB_HTTP_NETWORK';
       throw new SwitchboardError(code, message, { details: { attempts: attempt, ...(status === undefined ? {} : { status }) } });

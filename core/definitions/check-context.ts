@@ -63,6 +63,37 @@ export class Checker {
     }
   }
 
+  /**
+   * A mapping template must not read the connection's secrets: what it renders lands in CRM
+   * records that a `crm:read` token can read (or in payloads sent to the API). Refuses
+   * `config.<secret>` (when the connector's secret settings are known) and `config` as a whole
+   * (`{{json config}}`, `{{lookup config "key"}}`), each at its line and column.
+   */
+  noSecrets(pointer: string, value: unknown, field: string, secrets: ReadonlySet<string> | undefined, connectorId: string | undefined): void {
+    if (typeof value !== 'string' || !value.includes('{{')) return;
+    for (const use of analyzeTemplate(value).uses) {
+      if (use.kind !== 'root' || use.name !== 'config') continue;
+      const setting = use.path?.[1];
+      const at = positionInString(this.doc, pointer, use.line, use.column);
+      if (setting === undefined) {
+        this.problems.push({
+          file: this.doc.file,
+          ...at,
+          pointer,
+          message: `field "${field}": mapping templates cannot use config as a whole: it holds the connection's secrets`,
+          hint: 'name the setting, e.g. {{config.list_id}}',
+        });
+      } else if (secrets?.has(setting) === true) {
+        this.problems.push({
+          file: this.doc.file,
+          ...at,
+          pointer,
+          message: `field "${field}": "${setting}" is a secret setting of connector "${connectorId ?? '?'}"; mapping templates cannot read secrets (they would be copied into records readable with crm:read)`,
+        });
+      }
+    }
+  }
+
   /** Every string inside a JSON value (a request body) as a template. */
   tree(pointer: string, value: unknown, roots: readonly TemplateRoot[]): void {
     if (typeof value === 'string') this.template(pointer, value, roots);

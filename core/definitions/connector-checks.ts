@@ -20,12 +20,19 @@ export function configNamesOf(connector: unknown): ReadonlySet<string> | undefin
   return properties === undefined ? undefined : new Set(Object.keys(properties));
 }
 
+/** The settings `config_schema.properties` marks `"secret": true`. */
+export function secretNamesOf(connector: unknown): ReadonlySet<string> {
+  const properties = asObject(asObject(asObject(connector)?.['config_schema'])?.['properties']) ?? {};
+  return new Set(Object.entries(properties).filter(([, p]) => asObject(p)?.['secret'] === true).map(([k]) => k));
+}
+
 export function connectorProblems(doc: SourceDocument): Problem[] {
   const root = asObject(doc.value);
   if (root === undefined) return [];
   const check = new Checker(doc, configNamesOf(root));
 
   check.template('/base_url', root['base_url'], ROOTS.shared);
+  checkAllowedOrigins(check, root['allowed_origins']);
   check.tree('/headers', root['headers'], ROOTS.shared);
   checkAuth(check, asObject(root['auth']));
   checkConfigSchema(check, root['config_schema']);
@@ -47,6 +54,30 @@ export function connectorProblems(doc: SourceDocument): Problem[] {
   }
   checkWebhooks(check, asObject(root['webhooks']), streams.map(([name]) => name));
   return check.problems;
+}
+
+/** `allowed_origins`: templates over config; a constant entry must be an http(s) origin. */
+function checkAllowedOrigins(check: Checker, value: unknown): void {
+  if (!Array.isArray(value)) return;
+  value.forEach((entry, i) => {
+    const at = joinPointer('/allowed_origins', i);
+    if (typeof entry !== 'string') return;
+    if (entry.includes('{{')) {
+      check.template(at, entry, ROOTS.shared);
+      return;
+    }
+    let url: URL | undefined;
+    try {
+      url = new URL(entry);
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      check.add(at, `"${entry}" is not an http(s) origin`, { hint: 'write the scheme and host, e.g. "https://api.example.com"' });
+    } else if (url.pathname !== '/' || url.search !== '') {
+      check.add(at, `"${entry}" has a path or query: only its origin (${url.origin}) would count`, { hint: `write "${url.origin}"` });
+    }
+  });
 }
 
 function checkAuth(check: Checker, auth: JsonObject | undefined): void {

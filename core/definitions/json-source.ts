@@ -1,6 +1,7 @@
 // A definition file parsed with positions: syntax errors in plain words, and JSON pointers
 // mapped back to the line and column of the key or value they name.
 import { parseTree, type Node, type ParseError, ParseErrorCode } from 'jsonc-parser';
+import { MAX_JSON_DEPTH, deeperThan } from '../util/json-depth';
 import { joinPointer, splitPointer, type Problem } from './problems';
 
 export interface SourceDocument {
@@ -93,6 +94,13 @@ function describeSyntaxError(text: string, error: ParseError): { message: string
  */
 export function parseSource(file: string, text: string): { doc?: SourceDocument; problems: Problem[] } {
   if (text.trim() === '') return { problems: [{ file, line: 1, column: 1, pointer: '', message: 'the file is empty: expected a JSON object' }] };
+  // Before anything recursive (the position parser, the checks) meets the nesting.
+  const deep = deeperThan(text, MAX_JSON_DEPTH);
+  if (deep >= 0) {
+    return {
+      problems: [{ file, ...positionOf(lineStartsOf(text), deep), pointer: '', message: `arrays and objects nest more than ${MAX_JSON_DEPTH} levels deep here: no definition needs that many, so the file is not read further` }],
+    };
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -1,11 +1,12 @@
 // Pass two for mappings: the connector, stream and push actions exist; fields are the
 // entity's (or custom.<name>); refs point the way the entity's columns do; required and
-// match_on name mapped fields; templates use record, config and now only.
+// match_on name mapped fields; templates use record, config and now only, and never the
+// connection's secrets.
 import { ENTITIES, SYSTEM_COLUMNS, isEntityName, type EntityName } from '../store/entities';
 import type { ConnectorDefinition } from '../generated/connector';
 import { didYouMean } from '../templates/suggest';
 import { Checker, ROOTS, asObject, asString, entriesOf, has, type JsonObject } from './check-context';
-import { configNamesOf } from './connector-checks';
+import { configNamesOf, secretNamesOf } from './connector-checks';
 import { ancestorsOf, checkCondition, checkFrom, checkPath } from './condition-checks';
 import type { SourceDocument } from './json-source';
 import { joinPointer, type Problem } from './problems';
@@ -26,6 +27,7 @@ export function mappingProblems(doc: SourceDocument, known: KnownDefinitions | u
   const connectorId = asString(root['connector']);
   const connector = connectorId === undefined ? undefined : known?.connectors?.get(connectorId);
   const check = new Checker(doc, connector === undefined ? undefined : configNamesOf(connector));
+  const secrets = connector === undefined ? undefined : secretNamesOf(connector);
 
   if (known?.connectors !== undefined && connectorId !== undefined && connector === undefined) {
     const ids = [...known.connectors.keys()];
@@ -41,7 +43,7 @@ export function mappingProblems(doc: SourceDocument, known: KnownDefinitions | u
   const streamName = asString(root['stream']);
   const streams = asObject(connector?.streams);
   const ancestors = streams === undefined || streamName === undefined || !Object.hasOwn(streams, streamName) ? undefined : ancestorsOf(streams, streamName);
-  const scope: FieldScope = { ancestors, roots: ancestors === undefined || ancestors.length > 0 ? ROOTS.childMapping : ROOTS.mapping };
+  const scope: FieldScope = { ancestors, roots: ancestors === undefined || ancestors.length > 0 ? ROOTS.childMapping : ROOTS.mapping, secrets, connectorId };
   for (const [name, field] of fields) checkField(check, joinPointer('/fields', name), name, field, entity, columns, scope);
   checkPath(check, '/modified_at', root['modified_at']);
   if (root['conflict'] === 'newest_wins' && !has(root, 'modified_at') && streams !== undefined && streamName !== undefined) {
@@ -60,7 +62,7 @@ export function mappingProblems(doc: SourceDocument, known: KnownDefinitions | u
       }
     });
   }
-  checkPush(check, asObject(root['push']), connector, columns, entity);
+  checkPush(check, asObject(root['push']), connector, columns, entity, secrets);
   return check.problems;
 }
 
@@ -86,6 +88,9 @@ interface FieldScope {
   /** The stream's parent streams, nearest first; undefined when the stream is not known. */
   ancestors: readonly string[] | undefined;
   roots: typeof ROOTS.mapping | typeof ROOTS.childMapping;
+  /** The connector's secret settings, which mapping templates may not read (undefined: connector unknown). */
+  secrets: ReadonlySet<string> | undefined;
+  connectorId: string | undefined;
 }
 
 function checkField(
@@ -114,6 +119,7 @@ function checkField(
   }
   onlyOneSource(check, at, spec, SOURCES);
   check.template(joinPointer(at, 'template'), spec['template'], scope.roots);
+  check.noSecrets(joinPointer(at, 'template'), spec['template'], name, scope.secrets, scope.connectorId);
   checkPath(check, joinPointer(at, 'path'), spec['path']);
   checkFrom(check, joinPointer(at, 'from'), spec['from'], scope.ancestors);
   if (has(spec, 'from') && !has(spec, 'path')) check.add(joinPointer(at, 'from'), '"from" says which record "path" reads: it needs "path" (for a ref, put "from" inside "ref")', { anchor: 'key' });
@@ -125,6 +131,7 @@ function checkField(
     checkCondition(check, joinPointer(caseAt, 'when'), one['when'], scope.ancestors);
     onlyOneSource(check, caseAt, one, CASE_SOURCES);
     check.template(joinPointer(caseAt, 'template'), one['template'], scope.roots);
+    check.noSecrets(joinPointer(caseAt, 'template'), one['template'], name, scope.secrets, scope.connectorId);
     checkPath(check, joinPointer(caseAt, 'path'), one['path']);
     checkFrom(check, joinPointer(caseAt, 'from'), one['from'], scope.ancestors);
   });
@@ -148,7 +155,14 @@ function refHint(check: Checker, at: string, name: string, target: string | unde
   });
 }
 
-function checkPush(check: Checker, push: JsonObject | undefined, connector: ConnectorDefinition | undefined, columns: Readonly<Record<string, unknown>> | undefined, entity: string | undefined): void {
+function checkPush(
+  check: Checker,
+  push: JsonObject | undefined,
+  connector: ConnectorDefinition | undefined,
+  columns: Readonly<Record<string, unknown>> | undefined,
+  entity: string | undefined,
+  secrets: ReadonlySet<string> | undefined,
+): void {
   if (push === undefined) return;
   const kinds = ['create', 'update', 'delete'] as const;
   if (!kinds.some((k) => has(push, k))) check.add('/push', 'push needs at least one of "create", "update", "delete"', { anchor: 'key' });
@@ -182,5 +196,6 @@ function checkPush(check: Checker, push: JsonObject | undefined, connector: Conn
       if (!refs.includes(ref)) check.add(joinPointer(at, 'ref'), `"${ref}" is not a reference field of ${entity ?? 'the entity'}${didYouMean(ref, refs)}`, { hint: `reference fields: ${refs.join(', ') || 'none'}` });
     }
     check.template(joinPointer(at, 'template'), spec['template'], ROOTS.mapping);
+    check.noSecrets(joinPointer(at, 'template'), spec['template'], `push.fields.${path}`, secrets, connector?.id);
   }
 }

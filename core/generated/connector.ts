@@ -28,7 +28,7 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
  */
 export type From = string;
 /**
- * Pagination, chosen by `type`: `none`, `offset`, `page`, `cursor`, `next_url` or `link_header`. A short page is not a stop unless `stop_on_short_page` is true; a cursor or URL that repeats ends the run with an error.
+ * Pagination, chosen by `type`: `none`, `offset`, `page`, `cursor`, `next_url` or `link_header`, each with its own stop rule. An empty page stops `offset` and `page` (and the others only with `stop_on_empty_page`); a short page is not a stop unless `stop_on_short_page` is true; a cursor or URL that repeats ends the run with an error.
  */
 export type Pagination =
   PaginationNone | PaginationOffset | PaginationPage | PaginationCursor | PaginationNextUrl | PaginationLinkHeader;
@@ -66,9 +66,13 @@ export interface ConnectorDefinition {
    */
   config_schema?: ConfigSchema;
   /**
-   * Template: the URL every request path is joined to, e.g. `https://api.hubapi.com` or `https://{{config.subdomain}}.zendesk.com/api/v2`. Sees `config` only.
+   * Template: the URL every request path is joined to, e.g. `https://api.hubapi.com` or `https://{{config.subdomain}}.zendesk.com/api/v2`. Sees `config` only. Its origin (scheme, host, port) is where requests, and so credentials, may go; see `allowed_origins`.
    */
   base_url: Template;
+  /**
+   * Templates: further origins (`https://host[:port]`; a URL counts by its scheme, host and port only) that requests may go to besides the origin of `base_url` and the one OAuth2 `base_url_from` gives, e.g. `["https://{{config.subdomain}}.zendesk.com"]` when `base_url` points elsewhere, or a download host of an export API. Every request, credentials or not, to any other origin (an absolute next-page URL, a `Link` header, a path that is a full URL) is refused with SB_HTTP_ORIGIN_NOT_ALLOWED before anything is sent, so credentials never leave the API's own hosts. Each sees `config` only; an entry that renders empty is left out. Changing a setting these templates use requires the connection's secrets again.
+   */
+  allowed_origins?: Template[];
   /**
    * How requests are authenticated; chosen by `type`: `none`, `api_key`, `basic`, `bearer` or `oauth2`. Defaults to `none`. Its templates see `config` and `now`.
    */
@@ -432,9 +436,13 @@ export interface Stream {
    */
   request: RequestSpec;
   /**
-   * Dot path to the array of records in the response body: `results`, `data.items`, or `""` when the body is the array.
+   * Dot path to the array of records in the response body: `results`, `data.items`, or `""` when the body is the array. A page whose value there is missing, null or not an array is an invalid response: it is retried like a 5xx, then fails the run (never read as an empty page, so a full run never sweeps because of it); see `missing_records`.
    */
   records: Path;
+  /**
+   * What a page whose records are missing (no value at `records`, or null) means: `invalid` (default) an invalid response, retried then failing the run; `empty_page` an empty page, for APIs that document answering an empty list that way. Any other non-array value is always invalid. An empty page then stops the read only where the pagination's stop rule says so.
+   */
+  missing_records?: 'invalid' | 'empty_page';
   /**
    * Dot path to the record's unique id in the API, e.g. `id`. Required when a mapping reads the stream.
    */
@@ -729,7 +737,7 @@ export interface PaginationPage {
   max_pages?: number;
 }
 /**
- * An opaque cursor from each page is sent back to get the next. Give `cursor_path` (in the body) or `cursor_from_last_record`. Stops when the cursor is missing, null or empty, when `has_more_path` is false, when `done_path` is true, or after `max_pages`.
+ * An opaque cursor from each page is sent back to get the next. Give `cursor_path` (in the body) or `cursor_from_last_record`. Stops when the cursor is missing, null or empty, when `has_more_path` is false, when `done_path` is true, after `max_pages`, or (with `stop_on_empty_page`) on an empty page.
  */
 export interface PaginationCursor {
   /**
@@ -761,12 +769,16 @@ export interface PaginationCursor {
    */
   done_path?: Path;
   /**
+   * Stop on a page with no records even though it names a next page. Default false: an empty page is read past, as the API says there is more (for APIs that end their lists with an empty page and a cursor that goes on).
+   */
+  stop_on_empty_page?: boolean;
+  /**
    * Stop after this many pages in one run.
    */
   max_pages?: number;
 }
 /**
- * The body holds the URL of the next page (Salesforce `nextRecordsUrl`). It is requested exactly as given; relative URLs resolve against `base_url`. Stops when it is missing, when `done_path` is true, when `has_more_path` is false, or after `max_pages`.
+ * The body holds the URL of the next page (Salesforce `nextRecordsUrl`). It is requested exactly as given; relative URLs resolve against `base_url`. Stops when it is missing, when `done_path` is true, when `has_more_path` is false, after `max_pages`, or (with `stop_on_empty_page`) on an empty page.
  */
 export interface PaginationNextUrl {
   /**
@@ -786,12 +798,16 @@ export interface PaginationNextUrl {
    */
   done_path?: Path;
   /**
+   * Stop on a page with no records even though it names a next page. Default false: an empty page is read past, as the API says there is more (for APIs that end their lists with an empty page and a cursor that goes on).
+   */
+  stop_on_empty_page?: boolean;
+  /**
    * Stop after this many pages in one run.
    */
   max_pages?: number;
 }
 /**
- * The `Link` response header holds the next URL (Shopify). It is requested exactly as given. Stops when the header has no such `rel`, when `done_path` is true, when `has_more_path` is false, or after `max_pages`.
+ * The `Link` response header holds the next URL (Shopify). It is requested exactly as given. Stops when the header has no such `rel`, when `done_path` is true, when `has_more_path` is false, after `max_pages`, or (with `stop_on_empty_page`) on an empty page.
  */
 export interface PaginationLinkHeader {
   /**
@@ -810,6 +826,10 @@ export interface PaginationLinkHeader {
    * Body path to a flag that is true on the last page.
    */
   done_path?: Path;
+  /**
+   * Stop on a page with no records even though it names a next page. Default false: an empty page is read past, as the API says there is more (for APIs that end their lists with an empty page and a cursor that goes on).
+   */
+  stop_on_empty_page?: boolean;
   /**
    * Stop after this many pages in one run.
    */

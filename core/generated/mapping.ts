@@ -98,9 +98,13 @@ export interface MappingDefinition {
    */
   match_on?: string[];
   /**
-   * What a deletion in the source does: `soft` (default; sets `deleted_at`), `hard` (removes the row) or `ignore`. Full syncs detect deletions by mark-and-sweep, applied only when the whole run succeeds.
+   * What a deletion in the source does: `soft` (default; sets `deleted_at`), `hard` (removes the row) or `ignore`. Full syncs detect deletions by mark-and-sweep, applied only when the whole run succeeds and does not look truncated (see `sweep_min_ratio`).
    */
   deletes?: 'soft' | 'hard' | 'ignore';
+  /**
+   * A full run applies its deletions (the sweep) only when it read at least this fraction of the records the last successful full run of the same connection and mapping read: a run that read far fewer looks truncated (an API answering short), and sweeping would delete records that still exist. Such a run still succeeds with what it wrote, skips the sweep, and says why in its `warnings`; the count of a run that skipped its sweep does not become the new reference. Default 0.5; 0 always sweeps. When the source really shrank that much, one full run with 0 applies the deletions.
+   */
+  sweep_min_ratio?: number;
   /**
    * Who wins when a record changed on both sides since they were last in sync: `source_wins` (default), `crm_wins`, or `newest_wins` (the source record's modification time, `modified_at` or else the stream's `cursor_field`, against the CRM row's `updated_at`). A pull decides first: it writes source values over a CRM change unless the CRM wins. A push follows that decision: under `source_wins` and `newest_wins`, a CRM change that a later pull overwrote is not pushed (unless it also changed fields the pull does not write); under `crm_wins` every CRM change is pushed. A push only knows the source changes pulled so far: pull before push for them to count.
    */

@@ -13,6 +13,7 @@ import { packageVersion } from '../util/package-root';
 import { compileConnector, type CompiledConnector } from './compiled';
 import { CostLedger } from './cost';
 import { httpFailureError, type HttpFailure } from './errors';
+import { OriginPolicy } from './origins';
 import { Redactor, secretConfigValues } from './redact';
 import { headerMap, renderRequest, type CompiledRequest, type RequestBase } from './request';
 import { backoffDelay, callLimitWaitMs, rateLimitResetMs, retryAfterMs } from './retry';
@@ -60,6 +61,14 @@ export interface ApiResponse {
   retries: number;
 }
 
+/**
+ * What a read expects of a 2xx answer's parsed body: undefined when it is usable, else why not
+ * (with facts for the error's details). An unusable answer is retried like a 5xx, then fails
+ * with SB_HTTP_INVALID_RESPONSE; so is a body that is not JSON. Only reads, which may be sent
+ * again, pass one (an action's answer is never a reason to send the write twice).
+ */
+export type ResponseCheck = (body: unknown) => { reason: string; details?: Record<string, unknown> } | undefined;
+
 /** Request and retry counts of a client since it was made. */
 export interface RequestStats {
   requests: number;
@@ -92,6 +101,16 @@ async function sleep(ms: number, signal: AbortSignal | undefined): Promise<void>
   }
 }
 
+/** A body parsed as JSON (an empty body is null), or why it is not JSON. */
+function parseJson(text: string): { value: unknown } | { reason: string } {
+  if (text === '' || /^\s*$/.test(text)) return { value: null };
+  try {
+    return { value: JSON.parse(text) };
+  } catch (err) {
+    return { reason: `the response body is not valid JSON (${(err as Error).message})` };
+  }
+}
+
 export class ConnectorClient {
   readonly connector: CompiledConnector;
   readonly config: Record<string, unknown>;
@@ -106,6 +125,7 @@ export class ConnectorClient {
   private readonly authContext: AuthContext;
   private readonly limiter: ConnectionLimiter | undefined;
   private readonly base: RequestBase;
+  private readonly origins: OriginPolicy;
   private readonly onRequest: ((event: RequestEvent) => void) | undefined;
   /** Until when rate-limit headers told this client to hold back (epoch ms); shared through the limiter too. */
   private pausedUntil = 0;
@@ -129,6 +149,8 @@ export class ConnectorClient {
     const headers = headerMap({ accept: 'application/json', 'accept-encoding': 'gzip, deflate', 'user-agent': `switchboard/${packageVersion()}` });
     if (this.connector.headers !== undefined) headerMap(this.connector.headers(ctx), headers);
     this.base = { baseUrl: String(this.connector.baseUrl(ctx) ?? ''), headers };
+    const allowed = this.connector.allowedOrigins?.(ctx);
+    this.origins = new OriginPolicy(this.base.baseUrl, Array.isArray(allowed) ? allowed : [], def.id);
     // A permit is held for one attempt; in Redis, units of a killed worker come back once the
     // connection has been idle for this lease.
     const leaseMs = this.connector.timeoutMs * 2 + 10_000;
@@ -168,7 +190,7 @@ export class ConnectorClient {
    * Sends one request of the definition (a stream page, the check, an action) and returns its
    * 2xx answer; any other outcome is a SwitchboardError (see core/http/errors.ts).
    */
-  async send(req: CompiledRequest, ctx: TemplateContext, page?: PageParams, signal?: AbortSignal): Promise<ApiResponse> {
+  async send(req: CompiledRequest, ctx: TemplateContext, page?: PageParams, signal?: AbortSignal, check?: ResponseCheck): Promise<ApiResponse> {
     const policy = this.connector.retry;
     const history: HttpFailure['kind'][] = [];
     let requests = 0;
@@ -180,6 +202,8 @@ export class ConnectorClient {
       const credentials = await this.auth.current();
       const base = credentials.baseUrl === undefined ? this.base : { ...this.base, baseUrl: credentials.baseUrl };
       const request = renderRequest(req, ctx, base, page, credentials.query);
+      // Before credentials are added, and before anything is sent or waited for.
+      this.origins.check(request.method, request.url, credentials.baseUrl, this.redactor);
       for (const [name, value] of Object.entries(credentials.headers)) request.headers[name] = value;
       const paused = this.pausedUntil - Date.now();
       if (paused > 0) {
@@ -212,24 +236,30 @@ export class ConnectorClient {
         await this.pace(res.headers);
         this.report(request, requests, started, res.status);
         if (res.status >= 200 && res.status < 300) {
-          return { status: res.status, headers: res.headers, body: this.parse(request, res.text, requests), requests, retries };
-        }
-        failure = { kind: 'status', status: res.status, statusText: res.statusText, body: res.text };
-        if (res.status === 401) {
-          if (!renewed && (await this.auth.renew(credentials))) {
-            renewed = true;
-            retries += 1;
-            this.stats.retries += 1;
-            continue;
+          const parsed = parseJson(res.text);
+          const invalid: ReturnType<ResponseCheck> = 'reason' in parsed ? parsed : check?.(parsed.value);
+          if (invalid === undefined) return { status: res.status, headers: res.headers, body: (parsed as { value: unknown }).value, requests, retries };
+          failure = { kind: 'invalid', reason: invalid.reason, body: res.text, ...(invalid.details === undefined ? {} : { details: invalid.details }) };
+          // A read answered with something unusable is tried again like a 5xx; anything else fails now.
+          if (check === undefined) throw httpFailureError(failure, { method: request.method, url: request.url, attempts: requests, redactor: this.redactor });
+        } else {
+          failure = { kind: 'status', status: res.status, statusText: res.statusText, body: res.text };
+          if (res.status === 401) {
+            if (!renewed && (await this.auth.renew(credentials))) {
+              renewed = true;
+              retries += 1;
+              this.stats.retries += 1;
+              continue;
+            }
+            throw httpFailureError(failure, { method: request.method, url: request.url, attempts: requests, unauthorized: true, redactor: this.redactor });
           }
-          throw httpFailureError(failure, { method: request.method, url: request.url, attempts: requests, unauthorized: true, redactor: this.redactor });
+          if (!policy.onStatus.has(res.status)) {
+            throw httpFailureError(failure, { method: request.method, url: request.url, attempts: requests, redactor: this.redactor });
+          }
+          waitMs = retryAfterMs(policy, res.headers);
+          // A 429 with a wait speaks of the connection: every request of it holds back, on every worker.
+          if (res.status === 429 && waitMs !== undefined) await this.limiter?.pause(waitMs);
         }
-        if (!policy.onStatus.has(res.status)) {
-          throw httpFailureError(failure, { method: request.method, url: request.url, attempts: requests, redactor: this.redactor });
-        }
-        waitMs = retryAfterMs(policy, res.headers);
-        // A 429 with a wait speaks of the connection: every request of it holds back, on every worker.
-        if (res.status === 429 && waitMs !== undefined) await this.limiter?.pause(waitMs);
       }
       history.push(failure.kind);
       failures += 1;
@@ -281,18 +311,6 @@ export class ConnectorClient {
       throw new SwitchboardError('SB_CONNECTION_CONFIG_INVALID', this.redactor.redact(`cannot send ${request.method} ${request.url}: ${err.message}`));
     }
     throw err;
-  }
-
-  private parse(request: HttpRequest, text: string, attempts: number): unknown {
-    if (text === '' || /^\s*$/.test(text)) return null;
-    try {
-      return JSON.parse(text);
-    } catch (err) {
-      throw httpFailureError(
-        { kind: 'invalid', reason: `the response body is not valid JSON (${(err as Error).message})`, body: text },
-        { method: request.method, url: request.url, attempts, redactor: this.redactor },
-      );
-    }
   }
 
   private report(request: HttpRequest, attempt: number, started: number, status: number | undefined, failure?: HttpFailure, retryInMs?: number): void {

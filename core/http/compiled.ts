@@ -66,6 +66,8 @@ export interface CompiledStream {
 export interface CompiledConnector {
   readonly definition: ConnectorDefinition;
   readonly baseUrl: Render;
+  /** `allowed_origins`, rendering to an array. */
+  readonly allowedOrigins: Render | undefined;
   readonly headers: Render | undefined;
   readonly auth: CompiledAuth;
   readonly retry: RetryPolicy;
@@ -129,6 +131,7 @@ export function compileConnector(definition: ConnectorDefinition): CompiledConne
   const compiled: CompiledConnector = {
     definition,
     baseUrl: compileTree(definition.base_url, { roots: CONFIG_ROOTS }),
+    allowedOrigins: definition.allowed_origins === undefined ? undefined : compileTree(definition.allowed_origins, { roots: CONFIG_ROOTS }),
     headers: definition.headers === undefined ? undefined : compileTree(definition.headers, { roots: CONFIG_ROOTS }),
     auth: compileAuth(definition.auth),
     retry: retryPolicy(definition.retry),

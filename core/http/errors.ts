@@ -7,7 +7,7 @@ export type HttpFailure =
   | { kind: 'status'; status: number; statusText: string; body: string }
   | { kind: 'timeout'; timeoutMs: number }
   | { kind: 'network'; message: string; cause?: unknown }
-  | { kind: 'invalid'; reason: string; body?: string };
+  | { kind: 'invalid'; reason: string; body?: string; details?: Record<string, unknown> };
 
 export interface FailureContext {
   method: string;
@@ -71,8 +71,9 @@ export function httpFailureError(failure: HttpFailure, ctx: FailureContext, retr
       message = `${where} failed: ${r(failure.message)}${tries}`;
       break;
     case 'invalid': {
-      message = `${where}: ${r(failure.reason)}`;
+      message = `${where}: ${r(failure.reason)}${tries}`;
       if (failure.body !== undefined) details['body'] = r(snippet(failure.body).slice(0, 200));
+      for (const [k, v] of Object.entries(failure.details ?? {})) details[k] = typeof v === 'string' ? r(v) : v;
       break;
     }
   }

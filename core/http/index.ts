@@ -1,6 +1,6 @@
 // The HTTP engine: a requester per connection (auth, rate limit, retries), stream reading as
 // pages with checkpoints, and the connection check.
-export { ConnectorClient, type ApiResponse, type ConnectorClientOptions, type RequestEvent, type RequestStats } from './client';
+export { ConnectorClient, type ApiResponse, type ConnectorClientOptions, type RequestEvent, type RequestStats, type ResponseCheck } from './client';
 export { compileConnector, streamOf, DEFAULT_TIMEOUT_MS, type CompiledConnector, type CompiledStream, type IncrementalPlan, type ReadPlan } from './compiled';
 export { readStream, type ReadMode, type ReadOptions, type StreamCheckpoint, type StreamPage } from './stream';
 export { checkConnection, type CheckResult } from './check';

@@ -6,7 +6,7 @@ import { SwitchboardError } from '../errors';
 import type { FetchedPage, PageParams, PageState } from '../pagination';
 import type { TemplateContext } from '../templates';
 import { getPath } from '../util/path';
-import type { ConnectorClient } from './client';
+import type { ConnectorClient, ResponseCheck } from './client';
 import { streamOf, type CompiledStream, type IncrementalPlan, type ReadPlan } from './compiled';
 import { enrichPage, type ParentScope } from './enrich';
 import { formatCursor } from './incremental';
@@ -111,6 +111,43 @@ function pageParams(chain: Chain, state: PageState): PageParams {
     : { ...params, query: { ...params.query, [plan.param.name]: value } };
 }
 
+/** What was found where records were expected, in words: `null`, `nothing (no such key)`, `a string ("x")`. */
+function describeFound(found: unknown): string {
+  if (found === undefined) return 'nothing (no such key)';
+  if (found === null) return 'null';
+  if (typeof found === 'string') return `a string (${JSON.stringify(found.length > 40 ? `${found.slice(0, 40)}...` : found)})`;
+  if (typeof found === 'object') return 'an object';
+  return `${typeof found === 'number' ? 'a number' : `a ${typeof found}`} (${String(found)})`;
+}
+
+/**
+ * The records of a page: the array at the stream's `records` path. Anything else is an invalid
+ * response (retried, then failing the run), never an empty page: a full run that took a broken
+ * page for the last one would sweep away every record it had not read yet. Only a stream that
+ * declares `missing_records: empty_page` reads a missing or null value as no records.
+ */
+function recordsCheck(stream: CompiledStream, page: number): { check: ResponseCheck; records: () => unknown[] } {
+  let records: unknown[] = [];
+  const emptyWhenMissing = stream.spec.missing_records === 'empty_page';
+  const check: ResponseCheck = (body) => {
+    const found = getPath(body, stream.records);
+    if (Array.isArray(found)) {
+      records = found;
+      return undefined;
+    }
+    if ((found === undefined || found === null) && emptyWhenMissing) {
+      records = [];
+      return undefined;
+    }
+    const path = stream.spec.records;
+    return {
+      reason: `stream "${stream.name}", page ${page}: no array of records at "${path}" (found ${describeFound(found)})${found === undefined || found === null ? '; if the API answers an empty list this way, set "missing_records": "empty_page" on the stream' : ''}`,
+      details: { stream: stream.name, page, records: path, found: found === undefined ? 'missing' : found === null ? 'null' : Array.isArray(found) ? 'array' : typeof found },
+    };
+  };
+  return { check, records: () => records };
+}
+
 async function fetchPage(client: ConnectorClient, stream: CompiledStream, chain: Chain, state: PageState, now: string, scope: ParentScope, signal: AbortSignal): Promise<Fetched> {
   const ctx: TemplateContext = {
     parent: scope.parent,
@@ -122,14 +159,9 @@ async function fetchPage(client: ConnectorClient, stream: CompiledStream, chain:
     last_record: chain.previous?.lastRecord,
     response: chain.previous?.response,
   };
-  const res = await client.send(chain.plan.request, ctx, pageParams(chain, state), signal);
-  const found = getPath(res.body, stream.records);
-  if (found !== null && !Array.isArray(found)) {
-    throw new SwitchboardError('SB_HTTP_INVALID_RESPONSE', `stream "${stream.name}": no array of records at "${stream.spec.records}" in the response (found ${found === undefined ? 'nothing' : typeof found})`, {
-      details: { stream: stream.name, records: stream.spec.records },
-    });
-  }
-  const records = (found ?? []) as unknown[];
+  const { check, records: pageRecords } = recordsCheck(stream, state.number);
+  const res = await client.send(chain.plan.request, ctx, pageParams(chain, state), signal, check);
+  const records = pageRecords();
   // Follow-ups run here, inside the prefetch, so they overlap the writing of the previous page.
   const extra = stream.enrich.length === 0 ? undefined : await enrichPage(client, stream, records, scope, now, signal);
   return {

@@ -38,6 +38,17 @@ export type MapResult =
     }
   | { ok: false; code: ErrorCode; field: string | null; reason: string };
 
+/**
+ * The `config` mapping templates see: the connection's settings without its secret ones. What
+ * a mapping renders lands in CRM records (or payloads); `validate` refuses templates reading
+ * secrets, and this keeps them out even of a mapping that slipped past it.
+ */
+export function mappingConfig(config: Record<string, unknown>, secretKeys: Iterable<string>): Record<string, unknown> {
+  const visible = { ...config };
+  for (const key of secretKeys) delete visible[key];
+  return visible;
+}
+
 export interface MappingContext {
   config: Record<string, unknown>;
   /** ISO-8601 UTC; the same for a whole page. */

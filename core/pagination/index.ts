@@ -1,6 +1,7 @@
 // Pagination types by name (`pagination.type` -> strategy), and the rules every type shares:
-// `done_path`, `has_more_path`, empty pages, `stop_on_short_page`, `max_pages`, and a repeated
-// cursor or URL ending the read with SB_PAGINATION_LOOP instead of looping.
+// `done_path`, `has_more_path`, empty pages (offset and page, else `stop_on_empty_page`),
+// `stop_on_short_page`, `max_pages`, and a repeated cursor or URL ending the read with
+// SB_PAGINATION_LOOP instead of looping.
 import type { Pagination } from '../generated/connector';
 import { SwitchboardError } from '../errors';
 import { getPath } from '../util/path';
@@ -54,7 +55,10 @@ export function createPaginator(spec: Pagination | undefined): Paginator {
   const factory = (PAGINATION_TYPES as Record<string, ((s: Pagination) => PaginationStrategy) | undefined>)[def.type];
   if (factory === undefined) throw new SwitchboardError('SB_DEFINITION_INVALID', `unknown pagination type ${JSON.stringify(def.type)}`);
   const strategy = factory(def);
-  const common = def as Partial<Record<'has_more_path' | 'done_path', string>> & { max_pages?: number; stop_on_short_page?: boolean };
+  const common = def as Partial<Record<'has_more_path' | 'done_path', string>> & { max_pages?: number; stop_on_short_page?: boolean; stop_on_empty_page?: boolean };
+  // An empty page is the end of an offset or page read (nothing at this offset, nothing after);
+  // a cursor or next URL says itself whether more follows, unless the API ends with empty pages.
+  const emptyStops = def.type === 'offset' || def.type === 'page' || common.stop_on_empty_page === true;
   return {
     type: def.type,
     size: strategy.size,
@@ -64,7 +68,7 @@ export function createPaginator(spec: Pagination | undefined): Paginator {
       if (def.type === 'none') return undefined;
       if (common.done_path !== undefined && flag(getPath(page.body, common.done_path))) return undefined;
       if (common.has_more_path !== undefined && !flag(getPath(page.body, common.has_more_path))) return undefined;
-      if (page.records.length === 0) return undefined;
+      if (emptyStops && page.records.length === 0) return undefined;
       if (common.stop_on_short_page === true && strategy.size !== undefined && page.records.length < strategy.size) return undefined;
       if (common.max_pages !== undefined && state.number >= common.max_pages) return undefined;
       const next = strategy.next(state, page);

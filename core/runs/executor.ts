@@ -169,10 +169,12 @@ export class RunExecutor {
   /** Records how the run ended: succeeded, canceled, or (interrupted) back to the queue at no cost. */
   async #finished(run: syncRuns.SyncRun, holder: syncRuns.RunHolder, result: KindResult, signal: AbortSignal): Promise<Outcome> {
     const to = result.outcome === 'interrupted' ? 'queued' : result.outcome;
-    const moved = await this.#write(() => syncRuns.tryTransition(this.context.db, run.id, to, { counts: result.unrecorded, ...(to === 'queued' ? { worker: null } : {}) }, { holder }), signal);
+    const warnings = to === 'succeeded' ? (result.warnings ?? []) : [];
+    const moved = await this.#write(() => syncRuns.tryTransition(this.context.db, run.id, to, { counts: result.unrecorded, ...(to === 'queued' ? { worker: null } : {}), ...(warnings.length === 0 ? {} : { warnings }) }, { holder }), signal);
     // Unrecorded (the store is away and this process stops): whoever takes the job next takes the run over.
     if (moved === 'unreachable') return AGAIN_NOW;
     if (moved === undefined) return this.#lost(run);
+    for (const w of warnings) this.context.logger.warn({ run: run.id, code: w.code }, w.message);
     if (to === 'queued') this.context.logger.info({ run: run.id }, 'run interrupted at a page boundary: back to the queue, to resume from its checkpoint');
     return to === 'queued' ? AGAIN_NOW : DONE;
   }

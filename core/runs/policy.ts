@@ -10,7 +10,7 @@
 //   run is tried again after an exponential backoff, or fails for good once they are spent.
 // Non-retryable errors (bad credentials, invalid definitions) fail the run at once.
 import { SwitchboardError, errorMessage, isSwitchboardError } from '../errors';
-import { isConnectionFailure } from '../store/db-errors';
+import { asSwitchboardError, isConnectionFailure } from '../store/db-errors';
 
 export interface RetryPolicyOptions {
   /** Attempts that may fail before the run fails for good (default 5). */
@@ -57,7 +57,7 @@ export class RetryPolicy {
     let error: SwitchboardError;
     if (unreachable && !isSwitchboardError(err, 'SB_QUEUE_UNAVAILABLE')) {
       error = isSwitchboardError(err, 'SB_DB_UNAVAILABLE') ? err : new SwitchboardError('SB_DB_UNAVAILABLE', `the database is unavailable (${errorMessage(err)})`, { cause: err });
-    } else error = isSwitchboardError(err) ? err : new SwitchboardError('SB_INTERNAL', errorMessage(err), { cause: err });
+    } else error = asSwitchboardError(err, 'the run'); // a driver error that escaped a guard (a COMMIT) keeps its code (disk full, ...)
     const lost = error.code === 'SB_RUN_LOST';
     return { error, unreachable, lost, retryable: !lost && error.retryable };
   }

@@ -1,7 +1,7 @@
 // What one kind of run is to the executor: a function that does the run's work for a run the
 // executor already holds, and says how it ended. Taking, heartbeats, finishing and retrying
 // are the executor's (core/runs/executor.ts), the same for every kind.
-import type { RunCounts, RunHolder, SyncRun } from '../store/tables/sync-runs';
+import type { RunCounts, RunHolder, RunWarning, SyncRun } from '../store/tables/sync-runs';
 import type { RunContext } from '../sync/context';
 import type { PullProgress } from '../sync/pull';
 
@@ -20,6 +20,8 @@ export interface KindResult {
   outcome: 'succeeded' | 'canceled' | 'interrupted';
   /** Counts not on the run's row yet (a last, empty page; a sweep): recorded with its final transition. */
   unrecorded: Partial<RunCounts>;
+  /** What a run that succeeded wants known (e.g. a sweep it skipped), recorded with its final transition. */
+  warnings?: readonly RunWarning[];
 }
 
 export interface RunKind {

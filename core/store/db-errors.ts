@@ -10,6 +10,8 @@ interface DriverError {
 }
 
 const PG_INVALID_VALUE = new Set(['22P02', '22003', '22007', '22008', '22001', '22023', '23502', '23514']);
+/** SQLite's SQLITE_FULL (also when `max_page_count` is reached) and PostgreSQL's disk_full (53100). */
+const DISK_FULL_CODES = new Set(['SQLITE_FULL', '53100']);
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '3D000', 'SQLITE_BUSY', 'SQLITE_CANTOPEN']);
 // What node-postgres and knex say, without a code, when the server goes away mid-query or the
 // pool cannot hand out a connection.
@@ -28,6 +30,10 @@ export function translateDbError(err: unknown, what: string): SwitchboardError {
   const e = (err ?? {}) as DriverError;
   const message = errorMessage(err);
   const code = e.code ?? '';
+  if (DISK_FULL_CODES.has(code) || /SQLITE_FULL: database or disk is full|could not extend file .*No space left on device/.test(message)) {
+    // Not the driver's message: knex puts the whole statement (every row of a batch) in it.
+    return new SwitchboardError('SB_DB_DISK_FULL', `${what}: the database's disk is full (${code || 'no space left'}); nothing of it was written. Free disk space, then try again`, { cause: err });
+  }
   if (code === '23503' || /FOREIGN KEY constraint failed/.test(message)) {
     return new SwitchboardError('SB_DB_FOREIGN_KEY', `${what}: a referenced record does not exist${e.detail ? ` (${e.detail})` : ''}`, { cause: err });
   }
@@ -42,6 +48,24 @@ export function translateDbError(err: unknown, what: string): SwitchboardError {
     return new SwitchboardError('SB_DB_UNAVAILABLE', `${what}: the database is unavailable (${message})`, { cause: err });
   }
   return new SwitchboardError('SB_DB_QUERY_FAILED', `${what}: ${message}`, { cause: err });
+}
+
+/**
+ * Whether a thrown value comes from the database driver (sqlite3 `SQLITE_*` codes, PostgreSQL
+ * five-character SQLSTATEs, knex's pool timeout): such errors reach callers of knex that did
+ * not `guard` their query (a transaction's COMMIT, for one) and still deserve their code.
+ */
+export function isDriverError(err: unknown): boolean {
+  if (err === null || typeof err !== 'object' || isSwitchboardError(err)) return false;
+  const code = (err as DriverError).code;
+  return (typeof code === 'string' && (/^SQLITE_/.test(code) || /^[0-9A-DF-Z][0-9A-Z]{4}$/.test(code))) || /Knex: Timeout acquiring a connection/.test(errorMessage(err));
+}
+
+/** Any thrown value as a SwitchboardError: ours as they are, driver errors translated, the rest SB_INTERNAL. */
+export function asSwitchboardError(err: unknown, what: string): SwitchboardError {
+  if (isSwitchboardError(err)) return err;
+  if (isDriverError(err)) return translateDbError(err, what);
+  return new SwitchboardError('SB_INTERNAL', errorMessage(err), { cause: err });
 }
 
 /** Runs a query and translates any failure. */

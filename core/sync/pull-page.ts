@@ -41,6 +41,8 @@ export interface PullPlan {
   /** The record's own modification time for `newest_wins` (the mapping's `modified_at`; default the cursor field). */
   modifiedAt?: string | undefined;
   deletes: 'soft' | 'hard' | 'ignore';
+  /** The mapping's `sweep_min_ratio` (default 0.5): a full run that read less than this fraction of the last one does not sweep. */
+  sweepMinRatio?: number;
   conflict: 'source_wins' | 'crm_wins' | 'newest_wins';
   matchOn: readonly string[];
   /** Who holds the run: a batch commits only while it still does (undefined: unfenced, tests). */
@@ -60,6 +62,8 @@ export interface RunCheckpoint {
   cursor: string | number | null;
   /** What the reader adds to the durable state when the run succeeds (parents' cursors), so far. */
   state?: Record<string, unknown>;
+  /** Records the run has read so far, every attempt included (what the sweep guard weighs). */
+  read?: number;
 }
 
 export interface PageOutput {
@@ -131,8 +135,15 @@ export class PageBatch {
     private readonly paths: ReturnType<typeof compilePlanPaths>,
     /** The greatest cursor value of the run before this batch. */
     cursor: string | number | undefined,
+    /** Records the run read before this batch. */
+    private readonly readBefore = 0,
   ) {
     this.#cursor = new CursorMax(cursor);
+  }
+
+  /** Records the run has read, this batch included. */
+  get runRead(): number {
+    return this.readBefore + this.read;
   }
 
   /** The greatest cursor value of the run so far, this batch included. */
@@ -211,7 +222,7 @@ export async function writeBatch(db: Knex, plan: PullPlan, batch: PageBatch, sta
   let refsResolved = 0;
   let linksChanged = false;
   let cancelRequested = false;
-  const checkpoint: RunCheckpoint = { page: batch.checkpoint, cursor: cursor ?? null, ...(batch.state === undefined ? {} : { state: batch.state }) };
+  const checkpoint: RunCheckpoint = { page: batch.checkpoint, cursor: cursor ?? null, read: batch.runRead, ...(batch.state === undefined ? {} : { state: batch.state }) };
   await db.transaction(async (trx) => {
     await rejectedRecords.add(trx, rejected);
     const links = await recordLinks.findByExternalIds(trx, plan.connectionId, entity, [...upserts.keys(), ...deletions, ...rejectedIds]);

@@ -1,15 +1,15 @@
 // The pull runner: reads a stream page by page (resuming from the run's checkpoint), writes
 // each page in one transaction, checks for cancellation between pages, and on success applies
-// mark-and-sweep deletions (full runs) and advances the durable cursor.
+// mark-and-sweep deletions (full runs that do not look truncated) and advances the durable cursor.
 import type { Knex } from 'knex';
 import { SwitchboardError } from '../errors';
 import * as pendingRefs from '../store/tables/pending-refs';
-import * as recordLinks from '../store/tables/record-links';
 import * as syncRuns from '../store/tables/sync-runs';
 import * as syncState from '../store/tables/sync-state';
 import { applyLookback, cursorValue, maxCursor } from './cursor';
-import { PageBatch, applyDeletions, compilePlanPaths, writeBatch, type PageCounts, type PageOutput, type PullPlan, type RunCheckpoint, type RunMemo } from './pull-page';
+import { PageBatch, compilePlanPaths, writeBatch, type PageCounts, type PageOutput, type PullPlan, type RunCheckpoint, type RunMemo } from './pull-page';
 import type { StreamSource } from './source';
+import { lastFullRun, sweep, truncatedRun, withLastFullRun } from './sweep';
 
 export interface PullOptions {
   /** Seconds to step the durable cursor back by when the run starts (`lookback_seconds`). */
@@ -44,6 +44,8 @@ export interface PullResult {
   unrecorded: Partial<PageCounts>;
   /** Records resolved from pending references while this run wrote their targets. */
   refsResolved: number;
+  /** What the run wants said with its success (e.g. a sweep skipped because the run looked truncated). */
+  warnings: syncRuns.RunWarning[];
 }
 
 export function emptyCounts(): PageCounts {
@@ -68,6 +70,8 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
   let runCursor = resume?.cursor ?? undefined;
   // What the reader adds to the durable state (child streams: their parents' cursors).
   let readerState = resume?.state;
+  // Records this run has read in all, earlier attempts included (their checkpoint says how many).
+  let runRead = resume?.read ?? 0;
   const counts = emptyCounts();
   const unrecorded: Partial<PageCounts> = {};
   let refsResolved = 0;
@@ -105,7 +109,7 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
       signal: reader.signal,
     });
     const maxRecords = Math.max(1, options.batchRecords ?? DEFAULT_BATCH_RECORDS);
-    let batch = new PageBatch(plan, paths, runCursor);
+    let batch = new PageBatch(plan, paths, runCursor, runRead);
     let readerDone = false;
     let readerError: unknown;
     let wake: (() => void) | undefined;
@@ -141,7 +145,7 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
         while (batch.pages === 0 && !readerDone) await new Promise<void>((r) => (wake = r));
         if (batch.pages === 0) break;
         const taken = batch;
-        batch = new PageBatch(plan, paths, taken.cursor);
+        batch = new PageBatch(plan, paths, taken.cursor, taken.runRead);
         room?.();
         room = undefined;
         // An empty last page changes nothing but the run's counts, which go with the run's end.
@@ -150,6 +154,7 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
         checkpointed ||= !empty;
         runCursor = committedCursor = taken.cursor;
         if (taken.state !== undefined) readerState = taken.state;
+        runRead = taken.runRead;
         committed += taken.pages;
         caughtUp?.();
         caughtUp = undefined;
@@ -163,9 +168,9 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
         // canceled run) reads it again, as the cancel may have come after that commit.
         if (out.cancelRequested || (stopping && (await syncRuns.isCancelRequested(db, plan.runId)))) {
           await syncState.save(db, key, { state: saved.state, checkpoint: null, checkpointRunId: null });
-          return { outcome: 'canceled', counts, refsResolved, unrecorded };
+          return { outcome: 'canceled', counts, refsResolved, unrecorded, warnings: [] };
         }
-        if (stopping) return { outcome: 'interrupted', counts, refsResolved, unrecorded };
+        if (stopping) return { outcome: 'interrupted', counts, refsResolved, unrecorded, warnings: [] };
       }
       // Pages read before a failure were written above; now the failure ends the run.
       if (readerError !== undefined) throw readerError;
@@ -178,18 +183,32 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
     }
   }
 
+  const warnings: syncRuns.RunWarning[] = [];
   try {
-    // The whole stream is committed: sweep (full runs), then advance the durable cursor.
+    // The whole stream is committed: sweep (full runs that do not look truncated), then advance
+    // the durable cursor.
+    let state = saved.state;
     if (plan.mode === 'full') {
-      const swept = await sweep(db, plan);
-      counts.records_deleted += swept;
-      unrecorded.records_deleted = (unrecorded.records_deleted ?? 0) + swept;
+      const last = lastFullRun(saved.state);
+      const truncated = truncatedRun(plan, runRead, last);
+      if (truncated !== undefined) {
+        warnings.push(truncated);
+      } else {
+        const swept = await sweep(db, plan);
+        counts.records_deleted += swept;
+        unrecorded.records_deleted = (unrecorded.records_deleted ?? 0) + swept;
+        // The reference for the next full runs (a skipped run's count never becomes it); an
+        // empty run that changes nothing writes nothing.
+        if (checkpointed || last?.records !== runRead) state = withLastFullRun(state, { records: runRead, run_id: plan.runId, at: new Date().toISOString() });
+      }
     }
     if (linksChanged) refsResolved += await pendingRefs.resolveLinked(db, plan.connectionId);
+    // What the reader adds (child streams: their parents' cursors, which only move forward).
+    if (readerState !== undefined) state = { ...state, ...mergeReaderState(saved.state, readerState) };
     const cursor = maxCursor(durable, runCursor ?? undefined);
+    if (cursor !== durable && cursor !== undefined) state = { ...state, cursor };
     // A run that read nothing new leaves the state as it was: no write (many small scheduled runs).
-    if (checkpointed || cursor !== durable || readerState !== undefined) {
-      const state = { ...saved.state, ...(readerState === undefined ? {} : mergeReaderState(saved.state, readerState)), ...(cursor === undefined ? {} : { cursor }) };
+    if (checkpointed || state !== saved.state) {
       await syncState.save(db, key, { state, checkpoint: null, checkpointRunId: null });
     }
   } catch (err) {
@@ -197,7 +216,7 @@ export async function runPull(db: Knex, plan: PullPlan, source: StreamSource, op
     await syncRuns.addCounts(db, plan.runId, unrecorded, undefined, plan.holder).catch(() => undefined);
     throw err;
   }
-  return { outcome: 'succeeded', counts, refsResolved, unrecorded };
+  return { outcome: 'succeeded', counts, refsResolved, unrecorded, warnings };
 }
 
 /**
@@ -227,19 +246,6 @@ function emptyPage(batch: PageBatch, unrecorded: Partial<PageCounts>): PageOutpu
 
 function yieldToIo(): Promise<void> {
   return new Promise<void>((resolve) => setImmediate(resolve));
-}
-
-/** Mark-and-sweep: records linked to this connection's entity that the full run did not see. */
-async function sweep(db: Knex, plan: PullPlan): Promise<number> {
-  if (plan.deletes === 'ignore') return 0;
-  let deleted = 0;
-  let afterId = 0;
-  for (;;) {
-    const unseen = await recordLinks.listUnseen(db, plan.connectionId, plan.mapping.entity, plan.runId, 1000, afterId, plan.mappingId);
-    if (unseen.length === 0) return deleted;
-    afterId = unseen[unseen.length - 1]!.id;
-    deleted += await db.transaction((trx) => applyDeletions(trx, plan, unseen));
-  }
 }
 
 /** Refuses plans that cannot run, before any request is made. */

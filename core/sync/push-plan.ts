@@ -7,7 +7,8 @@ import type { MappingDefinition } from '../generated/mapping';
 import { compileBatchItems } from '../http/batch-body';
 import { compileConnector } from '../http/compiled';
 import type { CompiledRequest } from '../http/request';
-import { compilePullMapping, type CompiledPullMapping } from '../mapping/compile-pull';
+import { secretNamesOf } from '../definitions/connector-checks';
+import { compilePullMapping, mappingConfig, type CompiledPullMapping } from '../mapping/compile-pull';
 import { compilePushMapping, type CompiledPushMapping } from '../mapping/compile-push';
 import type { EntityName } from '../store/entities';
 import type { RunHolder } from '../store/tables/sync-runs';
@@ -133,7 +134,8 @@ export function buildPushPlan(input: PushPlanInput): PushPlan {
     entity: mapping.entity,
     mapping,
     actions,
-    config: input.config,
+    // Push field templates (and the echo's pull mapping) see no secrets; actions render with the client's config.
+    config: mappingConfig(input.config, secretNamesOf(input.connector)),
     conflict: def.conflict ?? 'source_wins',
     pulledFields: new Set(Object.keys(def.fields)),
     echo: stream === undefined ? undefined : { mapping: compilePullMapping(def), primaryKey: parsePath(stream.primary_key ?? 'id') },

@@ -54,6 +54,17 @@ export class TokenIssuer {
     this.access.clear();
   }
 
+  /**
+   * The app is installed again: every token issued so far is revoked (refresh tokens answer
+   * `invalid_grant`, access tokens 401) and `refreshToken` is the one grant that works.
+   */
+  reinstall(refreshToken: string): void {
+    this.access.clear();
+    for (const t of this.refresh) this.spent.add(t);
+    this.refresh.clear();
+    this.refresh.add(refreshToken);
+  }
+
   /** Answers a request to the token endpoint (form body, client credentials in Basic or the body). */
   async handle(req: LoggedRequest): Promise<MockResponse> {
     if (this.options.delayMs !== undefined) await new Promise((r) => setTimeout(r, this.options.delayMs));

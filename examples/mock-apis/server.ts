@@ -25,9 +25,11 @@ export interface MockResponse {
 
 /**
  * What a fault does to one request instead of the normal answer: answer with another status,
- * reset the connection, answer late, or answer with a body that is not JSON.
+ * reset the connection, answer late, answer with a body that is not JSON, stall after the
+ * headers and part of the body (`stall`: nothing more is ever sent), or send a body that never
+ * ends (`endless`: a chunk every 10 ms until the client goes away).
  */
-export type FaultAction = MockResponse | { reset: true } | { delayMs: number } | { invalidJson: true };
+export type FaultAction = MockResponse | { reset: true } | { delayMs: number } | { invalidJson: true } | { stall: true } | { endless: true };
 
 /** Decides, per request (1-based index among all requests the mock received), whether a fault hits it. */
 export type Faults = (index: number, req: LoggedRequest) => FaultAction | undefined;
@@ -49,6 +51,8 @@ export interface MockServerOptions {
   guard?: ((req: LoggedRequest) => MockResponse | undefined) | undefined;
   /** The port to listen on; default 0 (any free port). */
   port?: number | undefined;
+  /** The loopback address to listen on; default 127.0.0.1 (127.0.0.2 makes another host). */
+  host?: string | undefined;
 }
 
 /** Faults at given request indices (1-based). */
@@ -74,7 +78,7 @@ function write(res: ServerResponse, answer: MockResponse): void {
   res.end(body);
 }
 
-/** Starts a mock API on 127.0.0.1 with an ephemeral port. */
+/** Starts a mock API on 127.0.0.1 (or `host`) with an ephemeral port. */
 export async function startMockServer(handler: Handler, options: MockServerOptions = {}): Promise<MockApi> {
   const requests: LoggedRequest[] = [];
   let base = '';
@@ -98,6 +102,15 @@ export async function startMockServer(handler: Handler, options: MockServerOptio
           res.socket?.destroy();
           return;
         }
+        if ('stall' in fault || 'endless' in fault) {
+          res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+          res.write('{"results": [{"id": "1", ');
+          if ('endless' in fault) {
+            const timer = setInterval(() => res.write('"padding": "0123456789abcdef", '), 10);
+            res.on('close', () => clearInterval(timer));
+          }
+          return;
+        }
         if ('invalidJson' in fault) {
           write(res, { body: '{"results": [ {"id": "1",' });
           return;
@@ -117,10 +130,10 @@ export async function startMockServer(handler: Handler, options: MockServerOptio
   };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
   });
   const { port } = server.address() as AddressInfo;
-  base = `http://127.0.0.1:${port}`;
+  base = `http://${options.host ?? '127.0.0.1'}:${port}`;
   return {
     url: base,
     requests,

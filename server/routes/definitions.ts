@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { SwitchboardError } from '../../core/errors';
 import { validateDocument, type DefinitionKind, type MappingDefinition, type Problem } from '../../core/definitions';
 import { compilePullMapping } from '../../core/mapping/compile-pull';
+import { MAX_JSON_DEPTH, deeperThan } from '../../core/util/json-depth';
 import { registerTextJsonBodies } from '../body';
 import { requires } from '../auth/scopes';
 import { ANY_OBJECT, idParams, responses, type IdParams, type JsonSchema } from '../schemas/common';
@@ -202,7 +203,7 @@ export async function definitionRoutes(app: FastifyInstance): Promise<void> {
           schema: {
             tags: ['definitions'],
             summary: `Validate a ${kind} definition`,
-            description: `Every problem, as \`switchboard validate\` reports them (line, column, JSON pointer, hint).${kind === 'mapping' ? ' Checked against the loaded connectors.' : ''} Pass \`file\` (e.g. \`hubspot.json\`) to also check that the id equals the file name.`,
+            description: `Every problem, as \`switchboard validate\` reports them (line, column, JSON pointer, hint).${kind === 'mapping' ? ' Checked against the loaded connectors.' : ''} Pass \`file\` (e.g. \`hubspot.json\`) to also check that the id equals the file name. A document nested deeper than ${MAX_JSON_DEPTH} levels is refused with 400 \`SB_BAD_REQUEST\` (its problem, with line and column, in \`details.problems\`).`,
             security: read,
             querystring: { type: 'object', additionalProperties: false, properties: { file: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,200}$' } } },
             body,
@@ -212,6 +213,10 @@ export async function definitionRoutes(app: FastifyInstance): Promise<void> {
         async (request) => {
           const text = typeof request.body === 'string' ? request.body : '';
           const problems = validateDocument(kind, text, request.query.file ?? 'body', { connectors: registry.connectors });
+          // Nesting no definition needs is refused like any other too-deep body, with where it starts.
+          if (deeperThan(text) >= 0) {
+            throw new SwitchboardError('SB_BAD_REQUEST', `body: JSON nested deeper than ${MAX_JSON_DEPTH} levels (line ${problems[0]!.line}, column ${problems[0]!.column})`, { details: { problems } });
+          }
           return { valid: problems.length === 0, problems };
         },
       );

@@ -4,7 +4,7 @@ import type { Connection } from '../../core/store/tables/connections';
 import type { RejectedRecord } from '../../core/store/tables/rejected-records';
 import type { Schedule } from '../../core/store/tables/schedules';
 import type { RunCost } from '../../core/store/tables/run-costs';
-import { COUNT_COLUMNS, type RunDirection, type RunMode, type RunStatus, type RunTrigger, type SyncRun } from '../../core/store/tables/sync-runs';
+import { COUNT_COLUMNS, RUN_WARNING_CODES, type RunDirection, type RunMode, type RunStatus, type RunTrigger, type SyncRun } from '../../core/store/tables/sync-runs';
 import { ANY_OBJECT, type JsonSchema } from './common';
 
 /** The list of every value of T: it does not compile when one is missing or unknown. */
@@ -104,7 +104,7 @@ export const runSchema = {
   $id: 'Run',
   type: 'object',
   description: 'A sync run: its status, counts so far, and how it ended.',
-  required: ['id', 'connection_id', 'mapping', 'direction', 'mode', 'trigger', 'status', 'attempts', 'cancel_requested', 'counts', 'progress', 'error', 'queued_at', 'started_at', 'finished_at', 'duration_ms'],
+  required: ['id', 'connection_id', 'mapping', 'direction', 'mode', 'trigger', 'status', 'attempts', 'cancel_requested', 'counts', 'progress', 'error', 'warnings', 'queued_at', 'started_at', 'finished_at', 'duration_ms'],
   properties: {
     id: { type: 'string' },
     connection_id: { type: 'string' },
@@ -127,6 +127,19 @@ export const runSchema = {
       required: ['code', 'message'],
       properties: { code: { type: 'string' }, message: { type: 'string' } },
       description: 'Why the run failed (or the last attempt failed), else null.',
+    },
+    warnings: {
+      type: 'array',
+      description: 'What a run that succeeded wants known, e.g. `sweep_skipped`: a full run that read far fewer records than the last one (the mapping\'s `sweep_min_ratio`) did not apply its deletions. Empty when there is nothing to say.',
+      items: {
+        type: 'object',
+        required: ['code', 'message'],
+        properties: {
+          code: { type: 'string', enum: RUN_WARNING_CODES, description: 'A stable code.' },
+          message: { type: 'string' },
+          details: { type: 'object', additionalProperties: true, description: 'The facts behind it (for `sweep_skipped`: `read`, `last_full_run_read`, `last_full_run`, `sweep_min_ratio`).' },
+        },
+      },
     },
     queued_at: TIME,
     started_at: TIME_OR_NULL,
@@ -167,6 +180,7 @@ export function runView(r: SyncRun, cost?: RunCost): Record<string, unknown> {
     counts: Object.fromEntries(COUNT_COLUMNS.map((c, i) => [COUNT_NAMES[i], r.counts[c]])),
     progress: r.progress,
     error: r.error,
+    warnings: r.warnings,
     queued_at: r.queuedAt,
     started_at: r.startedAt,
     finished_at: r.finishedAt,

@@ -1,10 +1,16 @@
 // `switchboard check CONNECTOR --config FILE` against a local mock API: pass and fail output,
-// exit codes.
+// exit codes, and OAuth2 tokens kept with the connection like a run keeps them.
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hubspotContacts, startHubSpot } from '../../examples/mock-apis/hubspot';
 import type { MockApi } from '../../examples/mock-apis/server';
+import { TokenIssuer } from '../../examples/mock-apis/oauth';
+import { loadConfig } from '../../core/config';
+import { Engine } from '../../core/engine';
+import { silentLogger } from '../../core/logger';
+import * as apiClients from '../../core/store/tables/api-clients';
+import { buildApp } from '../../server/app';
 import { runCli } from '../helpers/cli';
 
 const TOKEN = 'pat-na1-7f3e2c1d';
@@ -90,5 +96,90 @@ describe('switchboard check', () => {
     const noConfig = await runCli(['check', 'hubspot'], { cwd: dir });
     expect(noConfig.code).toBe(1);
     expect(noConfig.stderr).toContain('--config FILE is required');
+  });
+});
+
+// `switchboard check` spent a rotating refresh token without saving the new one, so the
+// connection's first token was lost after a check; and a new refresh token given after a
+// reinstall (in --config or PATCH /connections/{id}) lost to the stored token state.
+describe('switchboard check with a rotating OAuth2 refresh token', () => {
+  const CLIENT = { clientId: 'app-7', clientSecret: 'app-secret-7' };
+  const issuer = new TokenIssuer({ ...CLIENT, refreshToken: 'rt-first', rotate: true, expiresIn: 1800 });
+  let oauthDir: string;
+  let oauthApi: MockApi;
+  const oauthDefinition = {
+    ...definition,
+    config_schema: {
+      type: 'object',
+      required: ['base_url', 'client_id', 'client_secret', 'refresh_token'],
+      properties: { base_url: { type: 'string' }, client_id: { type: 'string' }, client_secret: { type: 'string', secret: true }, refresh_token: { type: 'string', secret: true } },
+    },
+    auth: { type: 'oauth2', grant: 'refresh_token', token_url: '{{config.base_url}}/oauth/v1/token', client_id: '{{config.client_id}}', client_secret: '{{config.client_secret}}', refresh_token: '{{config.refresh_token}}', client_auth: 'body' },
+  };
+  const mapping = { $schema: '../core/schemas/mapping.schema.json', id: 'hubspot-contacts', connector: 'hubspot', stream: 'contacts', entity: 'contacts', fields: { email: 'properties.email' } };
+
+  beforeAll(async () => {
+    oauthDir = await mkdtemp(join(tmpdir(), 'sb-check-oauth-'));
+    await mkdir(join(oauthDir, 'connectors'));
+    await mkdir(join(oauthDir, 'mappings'));
+    await writeFile(join(oauthDir, 'connectors', 'hubspot.json'), JSON.stringify(oauthDefinition, null, 2));
+    await writeFile(join(oauthDir, 'mappings', 'hubspot-contacts.json'), JSON.stringify(mapping, null, 2));
+    oauthApi = await startHubSpot({ objects: { contacts: hubspotContacts(5) }, tokens: issuer });
+  });
+  afterAll(async () => {
+    await oauthApi.close();
+    await rm(oauthDir, { recursive: true, force: true });
+  });
+
+  const configFile = async (refreshToken: string): Promise<string> => {
+    const file = join(oauthDir, `config-${refreshToken}.json`);
+    await writeFile(file, JSON.stringify({ base_url: oauthApi.url, ...{ client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret }, refresh_token: refreshToken }));
+    return file;
+  };
+  const cli = (...args: string[]) => runCli(args, { cwd: oauthDir });
+
+  it('saves the rotated token like a run, so the next sync and check work; a new refresh token given in --config or PATCH replaces the stored one', async () => {
+    const first = await configFile('rt-first');
+    const checked = await cli('check', 'hubspot', '--config', first);
+    expect(checked.stdout).toMatch(/^✓ hubspot: credentials accepted/);
+    expect(issuer.refreshes).toBe(1);
+
+    // The same config file again: its refresh token is spent, the stored rotated one is used.
+    issuer.expireAll();
+    const synced = await cli('sync', 'hubspot-contacts', '--config', first, '--json');
+    expect(JSON.parse(synced.stdout)).toMatchObject({ status: 'succeeded', records: { read: 5 } });
+    issuer.expireAll();
+    expect((await cli('check', 'hubspot', '--config', first)).code).toBe(0);
+    expect(issuer.spentRefreshUses).toBe(0);
+    expect(issuer.refreshes).toBe(3);
+
+    // Reinstalled: every old token is revoked, the config file carries the new refresh token.
+    issuer.reinstall('rt-reinstalled');
+    const again = await cli('check', 'hubspot', '--config', await configFile('rt-reinstalled'));
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    expect(issuer.spentRefreshUses).toBe(0);
+
+    // Reinstalled once more, the new token given through the API this time.
+    issuer.reinstall('rt-through-the-api');
+    const engine = await Engine.open({ cwd: oauthDir, config: loadConfig({}), connectorsDir: join(oauthDir, 'connectors'), mappingsDir: join(oauthDir, 'mappings'), logger: silentLogger(), queue: 'memory', concurrency: 0 });
+    const app = await buildApp(engine, { redisUrl: '' });
+    try {
+      const { client, clientSecret } = await apiClients.create(engine.db, { name: 'admin', scopes: ['connections:admin'] });
+      const token = ((await app.inject({ method: 'POST', url: '/oauth/token', payload: { grant_type: 'client_credentials', client_id: client.clientId, client_secret: clientSecret } })).json() as { access_token: string }).access_token;
+      const headers = { authorization: `Bearer ${token}` };
+      const patched = await app.inject({ method: 'PATCH', url: '/connections/hubspot', headers, payload: { config: { refresh_token: 'rt-through-the-api' } } });
+      expect(patched.statusCode).toBe(200);
+      const check = await app.inject({ method: 'POST', url: '/connections/hubspot/check', headers });
+      expect(check.json()).toMatchObject({ ok: true });
+      expect(issuer.spentRefreshUses).toBe(0);
+      // And what the API check rotated is what the next run uses.
+      issuer.expireAll();
+      expect((await app.inject({ method: 'POST', url: '/connections/hubspot/check', headers })).json()).toMatchObject({ ok: true });
+      expect(issuer.spentRefreshUses).toBe(0);
+    } finally {
+      await app.close();
+      await engine.close();
+    }
   });
 });

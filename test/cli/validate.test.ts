@@ -1,4 +1,6 @@
 // `switchboard validate`: exit codes, the `file:line:col: message` lines, --json.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { loadConfig } from '../../core/config';
@@ -97,6 +99,26 @@ describe('switchboard validate', () => {
     const good = await validate(['valid', '--json']);
     expect(good.code).toBe(0);
     expect(JSON.parse(good.stdout)).toEqual({ valid: true, problems: [] });
+  });
+
+  // JSON nested 100,000 deep overflowed the stack of the position tracker.
+  it('reports files nested 100,000 deep with their line and column instead of crashing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-deep-'));
+    try {
+      mkdirSync(join(dir, 'connectors'));
+      mkdirSync(join(dir, 'mappings'));
+      writeFileSync(join(dir, 'connectors', 'deep.json'), '{\n  "id": "deep",\n  "a": ' + '['.repeat(100_000) + ']'.repeat(100_000) + '\n}');
+      writeFileSync(join(dir, 'mappings', 'deep.json'), '{"id":"deep","fields":' + '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_001));
+      const run = await validate([join(dir, 'connectors', 'deep.json'), join(dir, 'mappings', 'deep.json')]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe('2 problem(s) in 2 file(s)\n');
+      const lines = run.stdout.trim().split('\n');
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(/connectors\/deep\.json:3:71: arrays and objects nest more than 64 levels deep here/);
+      expect(lines[1]).toMatch(/mappings\/deep\.json:1:\d+: arrays and objects nest more than 64 levels deep here/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is registered as a subcommand', async () => {

@@ -63,7 +63,8 @@ maybe('three workers in network namespaces of their own, one cut off mid-run', (
       const c = await taggedConnection(engine, n, apis, slowPages(i === 0 ? 100 : 20));
       // Their APIs, too, are reached through the host's address.
       const port = await netns.forward(Number(new URL(c.api.url).port));
-      await engine.updateConnection(c.conn.id, { config: { base_url: `http://${netns.hostAddress}:${port}` } });
+      // A new base_url takes the credentials with it, given again (they follow no host by themselves).
+      await engine.updateConnection(c.conn.id, { config: { base_url: `http://${netns.hostAddress}:${port}`, access_token: 'tok' } });
       conns.push({ ...c, n });
     }
     const runs = await Promise.all(conns.map((c) => engine.requestRun({ connection: c.conn.id, mapping: 'crm-hub-contacts', mode: 'full' })));

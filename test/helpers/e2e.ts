@@ -1,7 +1,8 @@
 // What the end-to-end suites share: the CLI arguments that point at the e2e fixtures and a
-// store, the usual setup (a migrated database, a local HubSpot-style API with generated
-// contacts, a config file for the CLI in a scratch folder), connections whose contacts carry a
-// tag of their own, and waiting for runs.
+// store, the usual setups (a migrated database, a local HubSpot-style API with generated
+// contacts, and either a config file for the CLI in a scratch folder or an Engine in this
+// process whose connection reaches the API through a fault proxy), connections whose contacts
+// carry a tag of their own, and waiting for runs.
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,8 +11,10 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import type { Knex } from 'knex';
 import { loadRegistry, type Registry } from '../../core/definitions';
-import type { Engine } from '../../core/engine';
+import { Engine } from '../../core/engine';
+import { silentLogger } from '../../core/logger';
 import { QUEUE_NAME } from '../../core/queue/bullmq';
+import { SecretBox } from '../../core/secrets';
 import type { Dialect } from '../../core/store/db';
 import type { Connection } from '../../core/store/tables/connections';
 import * as syncRuns from '../../core/store/tables/sync-runs';
@@ -19,6 +22,7 @@ import type { SyncRun } from '../../core/store/tables/sync-runs';
 import { hubspotContacts, startHubSpot, type Faults, type HubSpotRecord, type MockApi } from '../../examples/mock-apis';
 import { runCli, type CliResult } from './cli';
 import { createMigratedDatabase, type TestDatabase } from './db';
+import { startFaultProxy, type FaultProxy } from './fault-proxy';
 import { REDIS_URL, waitFor } from './wait';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'e2e');
@@ -132,4 +136,52 @@ export function startWorkerProcess(args: string[], env: NodeJS.ProcessEnv): Prom
     });
     child.once('exit', (code) => reject(new Error(`worker exited early with ${code}`)));
   });
+}
+
+export interface EngineE2e {
+  db: TestDatabase;
+  engine: Engine;
+  api: MockApi;
+  /** Between the connection and the API: rules here break pages. */
+  proxy: FaultProxy;
+  source: HubSpotRecord[];
+  connectionId: string;
+  /** Asks for a run of `crm-hub-contacts` and runs it to its end in this process (one attempt). */
+  run(mode: 'full' | 'incremental'): Promise<syncRuns.SyncRun>;
+  /** The CRM's contacts that are not deleted. */
+  liveContacts(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The e2e fixtures' HubSpot-style connector in an Engine, its API behind a fault proxy. */
+export async function startEngineE2e(dialect: Dialect, options: { records: number }): Promise<EngineE2e> {
+  const db = await createMigratedDatabase(dialect);
+  const source = hubspotContacts(options.records);
+  const api = await startHubSpot({ objects: { contacts: source }, token: 'pat-e2e' });
+  const proxy = await startFaultProxy(api.url);
+  const registry = await fixtureRegistry();
+  const engine = await Engine.open({ knex: db.knex, registry, box: new SecretBox(Buffer.alloc(32, 6)), logger: silentLogger(), queue: 'memory', concurrency: 0 });
+  const connection = await engine.createConnection({ name: 'e2e', connectorId: 'crm-hub', config: { access_token: 'pat-e2e', base_url: proxy.url } });
+  return {
+    db,
+    engine,
+    api,
+    proxy,
+    source,
+    connectionId: connection.id,
+    async run(mode) {
+      const { run } = await engine.requestRun({ connection: connection.id, mapping: 'crm-hub-contacts', mode });
+      await engine.executeRun(run.id, {}).catch(() => undefined);
+      return syncRuns.get(db.knex, run.id);
+    },
+    async liveContacts() {
+      return Number(((await db.knex('contacts').whereNull('deleted_at').count({ n: '*' })) as Array<{ n: unknown }>)[0]!.n);
+    },
+    close: async () => {
+      await engine.close();
+      await proxy.close();
+      await api.close();
+      await db.cleanup();
+    },
+  };
 }

@@ -3,6 +3,7 @@
 import type { ConnectorDefinition, Retry, Stream } from '../../core/generated/connector';
 import { ConnectorClient, readStream, type ConnectorClientOptions, type ReadOptions, type StreamPage } from '../../core/http';
 import { RateLimiters } from '../../core/ratelimit';
+import { isSwitchboardError, type SwitchboardError } from '../../core/errors';
 
 /** Retries with delays short enough for tests. */
 export const FAST_RETRY: Retry = { max_attempts: 5, backoff: { initial_ms: 5, max_ms: 50 } };
@@ -166,4 +167,14 @@ export function recordsOf(pages: readonly StreamPage[]): unknown[] {
 /** Asserts helper: the ids, in order, and that none repeats. */
 export function idsOf(records: readonly unknown[], key = 'id'): unknown[] {
   return records.map((r) => (r as Record<string, unknown>)[key]);
+}
+
+/** The SwitchboardError a promise rejects with (anything else fails the test). */
+export async function failure(p: Promise<unknown>): Promise<SwitchboardError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!isSwitchboardError(err)) throw new Error(`expected a SwitchboardError, got ${String(err)}`);
+  return err;
 }

@@ -137,4 +137,48 @@ describe.each(DIALECTS)('connections API on %s', (dialect) => {
     expect((refused.json() as Json)['message']).toContain('access_denied');
     expect((await s.call(admin, { method: 'POST', url: '/connections/main/oauth/authorize' })).statusCode).toBe(400);
   });
+
+  // A PATCH that changed only base_url kept the stored secrets, so the next check sent them to
+  // the new host: anyone with connections:admin could read any write-only secret.
+  it('a base_url change needs every stored secret again (422 naming them); the new host receives nothing until then', async () => {
+    const thief = await startMockServer(() => ({ body: { ok: true } }), { host: '127.0.0.2' });
+    try {
+      await create('retarget', { base_url: api.url, api_key: 'right-key', webhook_secret: 'whs-secret', region: 'us' });
+      const refused = await s.call(admin, { method: 'PATCH', url: '/connections/retarget', payload: { config: { base_url: thief.url } } });
+      expect(refused.statusCode).toBe(422);
+      expect(refused.json()).toMatchObject({
+        code: 'SB_CONNECTION_SECRETS_REQUIRED',
+        message: 'changing "base_url" of connection "retarget" changes where its credentials are sent: give "api_key", "webhook_secret" again in the same update',
+        details: { settings: ['base_url'], secrets: ['api_key', 'webhook_secret'] },
+      });
+      // Giving one secret is not enough; the connection is left as it was.
+      expect((await s.call(admin, { method: 'PATCH', url: '/connections/retarget', payload: { config: { base_url: thief.url, api_key: 'x' } } })).json()).toMatchObject({ details: { secrets: ['webhook_secret'] } });
+      expect(((await s.call(reader, { method: 'GET', url: '/connections/retarget' })).json() as { config: Json }).config['base_url']).toBe(api.url);
+      expect((await s.call(admin, { method: 'POST', url: '/connections/retarget/check' })).json()).toMatchObject({ ok: true });
+      expect(thief.requests).toEqual([]);
+
+      // Settings the credentials are not bound to change freely; so does base_url set to its value.
+      expect((await s.call(admin, { method: 'PATCH', url: '/connections/retarget', payload: { config: { region: 'eu', base_url: api.url } } })).statusCode).toBe(200);
+
+      // With every secret given again, the change goes through and only the new secrets travel.
+      const moved = await s.call(admin, { method: 'PATCH', url: '/connections/retarget', payload: { config: { base_url: thief.url, api_key: 'key-for-the-new-host', webhook_secret: null } } });
+      expect(moved.statusCode).toBe(200);
+      await s.call(admin, { method: 'POST', url: '/connections/retarget/check' });
+      expect(thief.requests.map((r) => r.headers['x-api-key'])).toEqual(['key-for-the-new-host']);
+      expect(JSON.stringify(thief.requests)).not.toContain('right-key');
+    } finally {
+      await thief.close();
+    }
+  });
+
+  it('a change of what the credentials are bound to drops the stored OAuth2 tokens', async () => {
+    const id = String(((await create('tokened', { base_url: api.url, client_id: 'cid', client_secret: 'client-secret-value' }, 'oauthy')).json() as Json)['id']);
+    await connections.saveTokens(s.db.knex, s.engine.box, id, { access_token: 'at-old-host', refresh_token: 'rt-old-host', obtained_at: new Date().toISOString() }, 0);
+    expect((await s.call(reader, { method: 'GET', url: '/connections/tokened' })).json()).toMatchObject({ authorized: true });
+    expect((await s.call(admin, { method: 'PATCH', url: '/connections/tokened', payload: { config: { base_url: 'http://127.0.0.2:9' } } })).statusCode).toBe(422);
+    expect((await s.call(reader, { method: 'GET', url: '/connections/tokened' })).json()).toMatchObject({ authorized: true });
+    expect((await s.call(admin, { method: 'PATCH', url: '/connections/tokened', payload: { config: { base_url: 'http://127.0.0.2:9', client_secret: 'client-secret-value' } } })).statusCode).toBe(200);
+    expect((await s.call(reader, { method: 'GET', url: '/connections/tokened' })).json()).toMatchObject({ authorized: false });
+    expect((await connections.loadTokens(s.db.knex, s.engine.box, id)).tokens).toBeUndefined();
+  });
 });

@@ -48,6 +48,22 @@ describe('definitions API (sqlite)', () => {
     expect(res.problems.map((p) => p['message']).join('\n')).toContain('peeple');
   });
 
+  // JSON nested 100,000 deep overflowed the stack of the position tracker: a 500.
+  it.each([
+    ['arrays', '['.repeat(100_000) + ']'.repeat(100_000)],
+    ['objects', '{"id":"x","a":' + '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_001)],
+    ['unclosed arrays', '['.repeat(100_000)],
+  ])('JSON nested 100,000 deep (%s) sent to validate is a 400 naming where, never a 500', async (_kind, text) => {
+    for (const url of ['/connectors/validate', '/mappings/validate']) {
+      const res = await s.call(t, { method: 'POST', url, payload: text, headers: { 'content-type': 'application/json' } });
+      expect(res.statusCode).toBe(400);
+      const body = res.json() as { code: string; message: string; details: { problems: Json[] } };
+      expect(body.code).toBe('SB_BAD_REQUEST');
+      expect(body.message).toMatch(/nested deeper than 64 levels \(line 1, column \d+\)/);
+      expect(body.details.problems).toEqual([expect.objectContaining({ line: 1, pointer: '', message: expect.stringContaining('more than 64 levels deep') })]);
+    }
+  });
+
   it('previews a loaded mapping: mapped rows and per-record errors, nothing written', async () => {
     const res = await s.call(t, {
       method: 'POST',

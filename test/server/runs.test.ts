@@ -4,6 +4,7 @@ import { DIALECTS } from '../helpers/db';
 import * as rejectedRecords from '../../core/store/tables/rejected-records';
 import * as runCosts from '../../core/store/tables/run-costs';
 import * as syncRuns from '../../core/store/tables/sync-runs';
+import { startMockServer } from '../../examples/mock-apis/server';
 import { createTestServer, type TestServer } from './helpers';
 
 type Json = Record<string, unknown>;
@@ -114,5 +115,32 @@ describe.each(DIALECTS)('runs API on %s', (dialect) => {
     await s.call(admin, { method: 'PATCH', url: '/connections/pinger', payload: { status: 'disabled' } });
     const res = await ask('pinger', { mapping: 'ping-companies' });
     expect(res.statusCode).toBe(409);
+  });
+
+  it('shows a run\'s warnings: a full run that looked truncated says it skipped its sweep', async () => {
+    const people = Array.from({ length: 10 }, (_, i) => ({ id: i + 1, email: `p${i}@example.com`, name: `P${i}` }));
+    let served = people;
+    const api = await startMockServer(() => ({ body: { data: served } }));
+    try {
+      const admin = await s.token(['connections:admin']);
+      await s.call(admin, { method: 'POST', url: '/connections', payload: { name: 'shrinking', connector: 'demo', config: { base_url: api.url, api_key: 'k' } } });
+      const runFull = async (): Promise<Json> => {
+        const id = String(((await ask('shrinking', { mapping: 'demo-contacts', mode: 'full' })).json() as { run: Json }).run['id']);
+        await s.engine.executeRun(id, {});
+        return (await s.call(reader, { method: 'GET', url: `/runs/${id}` })).json() as Json;
+      };
+      expect(await runFull()).toMatchObject({ status: 'succeeded', warnings: [] });
+      served = people.slice(0, 1);
+      const truncated = await runFull();
+      expect(truncated).toMatchObject({
+        status: 'succeeded',
+        counts: { read: 1, deleted: 0 },
+        warnings: [{ code: 'sweep_skipped', message: expect.stringContaining('read 1 records, fewer than 50% of the 10'), details: { read: 1, last_full_run_read: 10, sweep_min_ratio: 0.5 } }],
+      });
+      const listed = (await s.call(reader, { method: 'GET', url: '/runs?connection=shrinking' })).json() as { items: Json[] };
+      expect(listed.items[0]).toMatchObject({ id: truncated['id'], warnings: [{ code: 'sweep_skipped' }] });
+    } finally {
+      await api.close();
+    }
   });
 });

@@ -9,6 +9,6 @@ export const bothKind: RunKind = {
     const pulled = await pullKind.execute(ctx, run, options);
     if (pulled.outcome !== 'succeeded') return pulled;
     const pushed = await pushKind.execute(ctx, run, options);
-    return { outcome: pushed.outcome, unrecorded: pulled.unrecorded };
+    return { outcome: pushed.outcome, unrecorded: pulled.unrecorded, ...(pulled.warnings === undefined ? {} : { warnings: pulled.warnings }) };
   },
 };

@@ -26,8 +26,8 @@ export const pullKind: RunKind = {
     if (stream.incremental?.lookback_seconds !== undefined) pullOptions.lookbackSeconds = stream.incremental.lookback_seconds;
     const source = new HttpStreamSource(client, mapping.stream);
     try {
-      const { outcome, unrecorded } = await runPull(ctx.db, plan, source, pullOptions);
-      return { outcome, unrecorded };
+      const { outcome, unrecorded, warnings } = await runPull(ctx.db, plan, source, pullOptions);
+      return { outcome, unrecorded, warnings };
     } finally {
       await recordCost(ctx.db, run.id, client).catch(() => undefined);
     }

@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import * as crmTables from './20261128090000_crm_tables';
 import * as engineTables from './20261128090100_engine_tables';
 import * as oauthStates from './20261128150000_oauth_states';
+import * as runWarnings from './20261201100000_run_warnings';
 import * as webhookDeliveries from './20261201110000_webhook_deliveries';
 import * as runLifecycle from './20261201120000_run_lifecycle';
 import * as runCosts from './20261201130000_run_costs';
@@ -15,4 +16,4 @@ export interface Migration {
   down(knex: Knex): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [crmTables, engineTables, oauthStates, webhookDeliveries, runLifecycle, runCosts, childStreams];
+export const MIGRATIONS: readonly Migration[] = [crmTables, engineTables, oauthStates, runWarnings, webhookDeliveries, runLifecycle, runCosts, childStreams];

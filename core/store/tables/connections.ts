@@ -162,20 +162,35 @@ export interface UpdateConnection {
   /** Settings to change (merged; `null` removes a setting). */
   config?: Record<string, unknown>;
   secretKeys: readonly string[];
+  /**
+   * Forget the stored OAuth2 tokens (in the same statement; their version moves on, so a refresh
+   * in flight cannot store its tokens afterwards): the next request obtains new ones from config.
+   */
+  dropTokens?: boolean;
+}
+
+/** Settings after a change: `patch` merged into `current`, `null` removing a setting. */
+export function mergeConfig(current: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const merged = { ...current };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete merged[k];
+    else merged[k] = v;
+  }
+  return merged;
 }
 
 export async function update(db: Db, box: SecretBox, id: string, patch: UpdateConnection): Promise<Connection> {
   const row = await findRow(db, id);
   if (row === undefined) throw new SwitchboardError('SB_CONNECTION_NOT_FOUND', `no connection "${id}"`, { details: { connection: id } });
-  const changes: Partial<ConnectionRow> = { updated_at: nowIso() };
+  const changes: Partial<Record<keyof ConnectionRow, unknown>> = { updated_at: nowIso() };
   if (patch.name !== undefined) changes.name = patch.name;
   if (patch.status !== undefined) changes.status = patch.status;
+  if (patch.dropTokens === true) {
+    changes.tokens = null;
+    changes.tokens_version = db.raw('?? + 1', ['tokens_version']);
+  }
   if (patch.config !== undefined) {
-    const merged = await loadConfig(db, box, row.id);
-    for (const [k, v] of Object.entries(patch.config)) {
-      if (v === null) delete merged[k];
-      else merged[k] = v;
-    }
+    const merged = mergeConfig(configOf(row, box), patch.config);
     const { plain, secret } = split(merged, patch.secretKeys);
     changes.config = toJson(plain);
     changes.secrets = Object.keys(secret).length === 0 ? null : box.seal(secret);

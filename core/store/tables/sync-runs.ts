@@ -33,6 +33,21 @@ export const RUN_TRANSITIONS = [
   { from: 'running', to: 'running' },
 ] as const satisfies readonly { from: RunStatus; to: RunStatus }[];
 
+/**
+ * What a run that succeeded wants its reader to know. Codes are stable:
+ * - `sweep_skipped`: a full run read far fewer records than the last full run (see the mapping's
+ *   `sweep_min_ratio`), so it did not apply its deletions.
+ */
+export const RUN_WARNING_CODES = ['sweep_skipped'] as const;
+export type RunWarningCode = (typeof RUN_WARNING_CODES)[number];
+
+export interface RunWarning {
+  code: RunWarningCode;
+  message: string;
+  /** Facts behind it, e.g. the records read and expected. */
+  details?: Record<string, unknown>;
+}
+
 export const COUNT_COLUMNS = ['records_read', 'records_created', 'records_updated', 'records_unchanged', 'records_deleted', 'records_rejected', 'records_skipped', 'parents_skipped', 'pages', 'requests', 'retries'] as const;
 export type CountColumn = (typeof COUNT_COLUMNS)[number];
 export type RunCounts = Record<CountColumn, number>;
@@ -51,6 +66,7 @@ export interface SyncRunRow extends RunCounts {
   progress: unknown;
   error_code: string | null;
   error_message: string | null;
+  warnings: unknown;
   worker: string | null;
   heartbeat_at: unknown;
   queued_at: unknown;
@@ -76,6 +92,8 @@ export interface SyncRun {
   counts: RunCounts;
   progress: Record<string, unknown> | null;
   error: { code: string; message: string } | null;
+  /** Said by a run that succeeded (empty when nothing is to be said). */
+  warnings: RunWarning[];
   worker: string | null;
   heartbeatAt: string | null;
   queuedAt: string;
@@ -104,6 +122,7 @@ export function fromRow(row: SyncRunRow): SyncRun {
     counts,
     progress: fromJson(row.progress, null),
     error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
+    warnings: fromJson<RunWarning[] | null>(row.warnings, null) ?? [],
     worker: row.worker,
     heartbeatAt: toIso(row.heartbeat_at),
     queuedAt: toIso(row.queued_at) ?? '',
@@ -231,6 +250,8 @@ export interface TransitionPatch {
   progress?: Record<string, unknown>;
   /** Added to the run's counts in the same statement (the counts of its last, empty page). */
   counts?: Partial<RunCounts>;
+  /** Replaces the run's warnings (a run taken again starts with none). */
+  warnings?: readonly RunWarning[];
   /** The attempt failed (an error, or its worker was lost): counts one of the run's `failures`. */
   failed?: boolean;
 }
@@ -294,6 +315,7 @@ export async function transition(db: Db, id: string, to: RunStatus, patch: Trans
     changes['finished_at'] = null;
     changes['error_code'] = null;
     changes['error_message'] = null;
+    changes['warnings'] = null;
   }
   if (to === 'queued') changes['queued_at'] = now;
   if ((FINAL_STATUSES as readonly string[]).includes(to)) changes['finished_at'] = now;
@@ -303,6 +325,7 @@ export async function transition(db: Db, id: string, to: RunStatus, patch: Trans
   }
   if (patch.worker !== undefined) changes['worker'] = patch.worker;
   if (patch.progress !== undefined) changes['progress'] = toJson(patch.progress);
+  if (patch.warnings !== undefined) changes['warnings'] = patch.warnings.length === 0 ? null : toJson(patch.warnings);
   if (patch.counts !== undefined) addIncrements(changes, patch.counts);
   if (patch.failed === true) changes['failures'] = new Increment(1);
   const row = await move(db, id, from, to, changes, options.holder);

@@ -1,13 +1,13 @@
-// Faults between us and the API: rate limiting with Retry-After, bursts of 503, reset
-// connections, slow answers, invalid JSON and non-retryable statuses. A read either completes
-// with every record exactly once or fails with a clear error.
-import { isSwitchboardError, type SwitchboardError } from '../../../core/errors';
+// Faults between us and the API: rate limiting with Retry-After, bursts of 503, HTML 502 pages,
+// reset connections, slow answers, bodies that stall or never end, invalid JSON and
+// non-retryable statuses. A read either completes with every record exactly once or fails with a
+// clear error; waits are bounded by short timeouts, never real 30-second stalls.
 import { readStream } from '../../../core/http';
 import { hubspotContacts, startHubSpot } from '../../../examples/mock-apis/hubspot';
 import { faultAt, faults, type MockApi } from '../../../examples/mock-apis/server';
 import { shopifyCustomers, startShopify } from '../../../examples/mock-apis/shopify';
 import { startStripe, STRIPE_RATE_LIMITED, stripeCustomers } from '../../../examples/mock-apis/stripe';
-import { client, hubspotDefinition, idsOf, readAll, recordsOf, shopifyDefinition, stripeDefinition } from '../../helpers/http-connectors';
+import { client, hubspotDefinition, idsOf, readAll, recordsOf, shopifyDefinition, stripeDefinition, failure } from '../../helpers/http-connectors';
 
 let api: MockApi | undefined;
 afterEach(async () => {
@@ -18,15 +18,6 @@ afterEach(async () => {
 const TOKEN = 'pat-na1-0123456789';
 const contacts = hubspotContacts(300);
 const config = (url: string) => ({ base_url: url, access_token: TOKEN });
-
-async function failure(p: Promise<unknown>): Promise<SwitchboardError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isSwitchboardError(err)) throw new Error(`expected a SwitchboardError, got ${String(err)}`);
-  return err;
-}
 
 function expectAllOnce(records: unknown[]): void {
   expect(idsOf(records)).toEqual(contacts.map((c) => c.id));
@@ -90,6 +81,44 @@ describe('retried faults', () => {
     expectAllOnce(recordsOf(await readAll(c, 'contacts', { prefetch: false })));
     expect(Date.now() - started).toBeLessThan(1400);
     expect(c.stats.retries).toBe(1);
+  });
+
+  it('an HTML 502 page from a proxy is retried like any 502, its text kept out of the records', async () => {
+    const html = { status: 502, headers: { 'content-type': 'text/html' }, body: '<html><body><h1>502 Bad Gateway</h1></body></html>' };
+    api = await startHubSpot({ objects: { contacts }, token: TOKEN, faults: faultAt([2, 3], html) });
+    const c = client(hubspotDefinition(), config(api.url));
+    expectAllOnce(recordsOf(await readAll(c, 'contacts', { prefetch: false })));
+    expect(c.stats.retries).toBe(2);
+  });
+
+  it('an HTML 502 on every attempt fails with the status and the page in the message', async () => {
+    api = await startHubSpot({ objects: { contacts }, token: TOKEN, faults: () => ({ status: 502, headers: { 'content-type': 'text/html' }, body: '<html><h1>502 Bad Gateway</h1></html>' }) });
+    const err = await failure(readAll(client(hubspotDefinition(), config(api.url)), 'contacts'));
+    expect(err.code).toBe('SB_HTTP_RETRIES_EXHAUSTED');
+    expect(err.message).toContain('answered 502');
+    expect(err.message).toContain('502 Bad Gateway');
+  });
+
+  // A stall of any length (30 seconds seen in the wild) is bounded by timeout_ms, kept short here.
+  it('a body that stalls after its first bytes is abandoned at timeout_ms and retried', async () => {
+    api = await startHubSpot({ objects: { contacts }, token: TOKEN, faults: faultAt([2], { stall: true }) });
+    const c = client(hubspotDefinition({ timeout_ms: 300 }), config(api.url));
+    expectAllOnce(recordsOf(await readAll(c, 'contacts', { prefetch: false })));
+    expect(c.stats.retries).toBe(1);
+  });
+
+  it('a body that never ends is abandoned at timeout_ms and retried', async () => {
+    api = await startHubSpot({ objects: { contacts }, token: TOKEN, faults: faultAt([1, 3], { endless: true }) });
+    const c = client(hubspotDefinition({ timeout_ms: 300 }), config(api.url));
+    expectAllOnce(recordsOf(await readAll(c, 'contacts', { prefetch: false })));
+    expect(c.stats.retries).toBe(2);
+  });
+
+  it('a body that never ends on every attempt is SB_HTTP_TIMEOUT', async () => {
+    api = await startHubSpot({ objects: { contacts }, token: TOKEN, faults: () => ({ endless: true }) });
+    const err = await failure(readAll(client(hubspotDefinition({ timeout_ms: 200, retry: { max_attempts: 2, backoff: { initial_ms: 1, max_ms: 5 } } }), config(api.url)), 'contacts'));
+    expect(err.code).toBe('SB_HTTP_TIMEOUT');
+    expect(api.requests).toHaveLength(2);
   });
 
   it('rate-limit headers at zero remaining hold the next request until the reset', async () => {
@@ -159,8 +188,14 @@ describe('failures', () => {
     expect(err.code).toBe('SB_HTTP_NETWORK');
   });
 
-  it('invalid JSON is SB_HTTP_INVALID_RESPONSE at once (not retried)', async () => {
+  it('a page whose body is not JSON is retried like a 5xx; every time, SB_HTTP_INVALID_RESPONSE', async () => {
     api = await startHubSpot({ objects: { contacts }, token: TOKEN, faults: faultAt([2], { invalidJson: true }) });
+    const c = client(hubspotDefinition(), config(api.url));
+    expectAllOnce(recordsOf(await readAll(c, 'contacts', { prefetch: false })));
+    expect(c.stats).toEqual({ requests: 4, retries: 1 });
+
+    await api.close();
+    api = await startHubSpot({ objects: { contacts }, token: TOKEN, faults: (i) => (i >= 2 ? { invalidJson: true } : undefined) });
     const pages: unknown[] = [];
     const err = await failure(
       (async () => {
@@ -168,9 +203,17 @@ describe('failures', () => {
       })(),
     );
     expect(err.code).toBe('SB_HTTP_INVALID_RESPONSE');
-    expect(err.message).toMatch(/not valid JSON/);
+    expect(err.message).toMatch(/not valid JSON.*\(after 5 attempts\)/);
     expect(pages).toHaveLength(1);
-    expect(api.requests).toHaveLength(2);
+    expect(api.requests).toHaveLength(6);
+  });
+
+  it('an action answered with a body that is not JSON is not sent again', async () => {
+    api = await startHubSpot({ objects: { contacts }, token: TOKEN, faults: () => ({ invalidJson: true }) });
+    const c = client(hubspotDefinition(), config(api.url));
+    const err = await failure(c.send(c.connector.check!, c.context()));
+    expect(err.code).toBe('SB_HTTP_INVALID_RESPONSE');
+    expect(api.requests).toHaveLength(1);
   });
 
   it('records missing at the records path is SB_HTTP_INVALID_RESPONSE', async () => {

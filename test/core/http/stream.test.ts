@@ -4,8 +4,9 @@ import { isSwitchboardError } from '../../../core/errors';
 import { readStream, type StreamCheckpoint, type StreamPage } from '../../../core/http';
 import { hubspotContacts, startHubSpot } from '../../../examples/mock-apis/hubspot';
 import { salesforceContacts, startSalesforce } from '../../../examples/mock-apis/salesforce';
-import type { MockApi } from '../../../examples/mock-apis/server';
-import { client, hubspotDefinition, idsOf, readAll, recordsOf, salesforceDefinition } from '../../helpers/http-connectors';
+import { startMockServer, type MockApi } from '../../../examples/mock-apis/server';
+import type { Stream } from '../../../core/generated/connector';
+import { client, connector, hubspotDefinition, idsOf, readAll, recordsOf, salesforceDefinition } from '../../helpers/http-connectors';
 
 let api: MockApi | undefined;
 afterEach(async () => {
@@ -199,5 +200,52 @@ describe('incremental reads', () => {
       // The first restart moves from 2024-01-01 to 2024-05-01; the second would stay there.
       expect(isSwitchboardError(err, 'SB_PAGINATION_LOOP')).toBe(true);
     });
+  });
+});
+
+describe('records at the records path', () => {
+  /** A list API paged by offset whose pages come from `pages` (then `{"items": []}`). */
+  async function listApi(pages: unknown[]): Promise<MockApi> {
+    return startMockServer((req) => ({ body: pages[Number(req.query.get('offset') ?? 0) / 2] ?? { items: [] } }));
+  }
+  const def = (extra: Partial<Stream> = {}) =>
+    connector('list', { streams: { things: { request: { path: '/things' }, records: 'items', primary_key: 'id', pagination: { type: 'offset', limit: 2 }, ...extra } } });
+
+  it('a missing or null value there is an invalid response, retried, naming the stream, page, path and what was found', async () => {
+    for (const [broken, found] of [[{ items: null }, 'null'], [{ other: [] }, 'nothing (no such key)'], [{ items: { id: 1 } }, 'an object'], [{ items: 3 }, 'a number (3)']] as const) {
+      api = await listApi([{ items: [{ id: 1 }, { id: 2 }] }, broken]);
+      const err = await readAll(client(def(), { base_url: api.url }), 'things').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(isSwitchboardError(err, 'SB_HTTP_INVALID_RESPONSE')).toBe(true);
+      const e = err as { message: string; details: Record<string, unknown> };
+      expect(e.message).toContain(`stream "things", page 2: no array of records at "items" (found ${found})`);
+      expect(e.details).toMatchObject({ stream: 'things', page: 2, records: 'items', attempts: 5 });
+      expect(api.requests).toHaveLength(1 + 5);
+      await api.close();
+      api = undefined;
+    }
+  });
+
+  it('with "missing_records": "empty_page", a missing or null value is an empty page, which ends an offset read', async () => {
+    for (const empty of [{ items: null }, {}]) {
+      api = await listApi([{ items: [{ id: 1 }, { id: 2 }] }, empty, { items: [{ id: 5 }] }]);
+      const pages = await readAll(client(def({ missing_records: 'empty_page' }), { base_url: api.url }), 'things');
+      expect(idsOf(recordsOf(pages))).toEqual([1, 2]);
+      expect(pages.at(-1)).toMatchObject({ records: [], done: true });
+      await api.close();
+      api = undefined;
+    }
+    // Any other value is still invalid.
+    api = await listApi([{ items: 'x' }]);
+    await expect(readAll(client(def({ missing_records: 'empty_page' }), { base_url: api.url }), 'things')).rejects.toMatchObject({ code: 'SB_HTTP_INVALID_RESPONSE' });
+  });
+
+  it('an empty page that names a next cursor is read past: the rest of the stream is not lost', async () => {
+    const pages: Record<string, unknown> = { '': { items: [{ id: 1 }], next: 'b' }, b: { items: [], next: 'c' }, c: { items: [{ id: 3 }], next: null } };
+    api = await startMockServer((req) => ({ body: pages[req.query.get('after') ?? ''] }));
+    const cursor = connector('list', { streams: { things: { request: { path: '/things' }, records: 'items', pagination: { type: 'cursor', cursor_path: 'next', cursor_param: 'after' } } } });
+    expect(idsOf(recordsOf(await readAll(client(cursor, { base_url: api.url }), 'things')))).toEqual([1, 3]);
   });
 });

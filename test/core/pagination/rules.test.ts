@@ -36,15 +36,28 @@ describe('shared stop rules', () => {
     expect(states.map((s) => s.offset)).toEqual([0, 10]);
   });
 
-  it('an empty page stops every type', () => {
+  it('an empty page stops offset and page reads only', () => {
+    for (const spec of [{ type: 'offset', limit: 5 }, { type: 'page', size: 5 }] as Pagination[]) {
+      expect(walk(spec, [page(5, { next: 'x1' }), page(0, { next: 'x2' }), page(5)])).toHaveLength(2);
+    }
+  });
+
+  // An empty page that names a next page ended cursor and next_url reads: the rest of a full
+  // run was never read (and then swept). The API's own stop rule decides.
+  it('an empty page with a next cursor or URL is read past, unless stop_on_empty_page', () => {
     for (const spec of [
-      { type: 'offset', limit: 5 },
-      { type: 'page', size: 5 },
       { type: 'cursor', cursor_path: 'next', cursor_param: 'c' },
       { type: 'next_url', url_path: 'next' },
     ] as Pagination[]) {
-      expect(walk(spec, [page(5, { next: 'x1' }), page(0, { next: 'x2' }), page(5)])).toHaveLength(2);
+      expect(walk(spec, [page(5, { next: 'x1' }), page(0, { next: 'x2' }), page(5)])).toHaveLength(3);
+      expect(walk({ ...spec, stop_on_empty_page: true } as Pagination, [page(5, { next: 'x1' }), page(0, { next: 'x2' }), page(5)])).toHaveLength(2);
     }
+    const link = createPaginator({ type: 'link_header', stop_on_empty_page: true });
+    expect(link.next(link.first(), page(0, {}, { link: '<https://x/?p=2>; rel="next"' }), new Set())).toBeUndefined();
+    const linkOn = createPaginator({ type: 'link_header' });
+    expect(linkOn.next(linkOn.first(), page(0, {}, { link: '<https://x/?p=2>; rel="next"' }), new Set())).toMatchObject({ url: 'https://x/?p=2' });
+    // Stripe-style cursors come from the last record: an empty page has none, so it ends there.
+    expect(walk({ type: 'cursor', cursor_from_last_record: 'id', cursor_param: 'starting_after' }, [page(5), page(0), page(5)])).toHaveLength(2);
   });
 
   it('max_pages stops after that many pages', () => {

@@ -97,9 +97,15 @@ describe.each(['memory', 'bullmq'] as const)('%s queue', (kind) => {
     const { conn, source } = await connection(40);
     const first = await engine.requestRun({ connection: conn.id, mapping: 'crm-hub-contacts', mode: 'full' });
     expect(await finished(first.run.id)).toMatchObject({ status: 'succeeded', counts: { records_created: 40, pages: 1, requests: 1 } });
-    source.splice(0); // everything is gone at the source: one empty page, then the sweep
+    // Everything gone at the source: one empty page, counted; a run that reads none of the 40
+    // looks truncated, so it does not sweep.
+    const all = source.splice(0);
     const second = await engine.requestRun({ connection: conn.id, mapping: 'crm-hub-contacts', mode: 'full' });
-    expect(await finished(second.run.id)).toMatchObject({ status: 'succeeded', counts: { records_read: 0, records_deleted: 40, pages: 1, requests: 1 } });
+    expect(await finished(second.run.id)).toMatchObject({ status: 'succeeded', counts: { records_read: 0, records_deleted: 0, pages: 1, requests: 1 }, warnings: [{ code: 'sweep_skipped' }] });
+    // 25 of the 40 back: the sweep runs, and its deletions are on the row.
+    source.push(...all.slice(0, 25));
+    const third = await engine.requestRun({ connection: conn.id, mapping: 'crm-hub-contacts', mode: 'full' });
+    expect(await finished(third.run.id)).toMatchObject({ status: 'succeeded', counts: { records_read: 25, records_deleted: 15, pages: 1, requests: 1 }, warnings: [] });
   });
 
   it('runs nothing for a disabled connection: asking is refused (409), its schedule fires nothing', async () => {

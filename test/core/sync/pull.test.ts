@@ -114,7 +114,8 @@ describe.each(DIALECTS)('pull runner on %s', (dialect) => {
     expect(fourth.counts).toMatchObject({ records_created: 0, records_updated: 2, records_unchanged: 8 });
     expect((await crm.list(db.knex, 'contacts', { filter: { email: 'p3@x.test' } })).items).toHaveLength(1);
     const state = await syncState.load(db.knex, { connectionId: conn.id, mappingId: contactsDef.id });
-    expect(state).toEqual({ state: { cursor: '2026-01-01T00:00:09Z' }, checkpoint: null, checkpointRunId: null });
+    // The durable cursor, and how much the last full run read (the next full run's sweep is weighed against it).
+    expect(state).toEqual({ state: { cursor: '2026-01-01T00:00:09Z', last_full_run: { records: 10, run_id: expect.any(String), at: expect.any(String) } }, checkpoint: null, checkpointRunId: null });
   });
 
   it('runs incrementally from the committed cursor, rereading ties without rewriting them', async () => {
@@ -127,7 +128,7 @@ describe.each(DIALECTS)('pull runner on %s', (dialect) => {
     const source = new ListSource(people);
     const inc = await run(source, 'incremental');
     expect(inc.counts).toMatchObject({ records_read: 2, records_created: 1, records_updated: 1, records_unchanged: 0 });
-    expect((await syncState.load(db.knex, { connectionId: conn.id, mappingId: 'inc-contacts' })).state).toEqual({ cursor: '2026-02-01T00:00:05Z' });
+    expect((await syncState.load(db.knex, { connectionId: conn.id, mappingId: 'inc-contacts' })).state).toEqual({ cursor: '2026-02-01T00:00:05Z', last_full_run: { records: 6, run_id: expect.any(String), at: expect.any(String) } });
     const again = await run(new ListSource(people), 'incremental');
     expect(again.counts).toMatchObject({ records_read: 2, records_unchanged: 2 });
   });
@@ -187,7 +188,7 @@ describe.each(DIALECTS)('pull runner on %s', (dialect) => {
     expect(source.served).toEqual([0, 1]);
     const stateAfterFailure = await syncState.load(db.knex, { connectionId: conn.id, mappingId: 'resume' });
     expect(stateAfterFailure.state).toEqual({}); // the durable cursor waits for success
-    expect(stateAfterFailure.checkpoint).toEqual({ page: { next: 6 }, cursor: '2026-03-01T00:00:15Z' });
+    expect(stateAfterFailure.checkpoint).toEqual({ page: { next: 6 }, cursor: '2026-03-01T00:00:15Z', read: 6 });
 
     // The same run again (as a queue retry does): pages 0 and 1 are not fetched again.
     await db.knex('sync_runs').where('id', err.runId).update({ status: 'running' });
@@ -203,7 +204,8 @@ describe.each(DIALECTS)('pull runner on %s', (dialect) => {
     expect(out.counts).toMatchObject({ records_created: 6, records_deleted: 0 });
     expect((await crm.list(db.knex, 'contacts', { filter: { email: { in: people.map((p) => p.email) } }, limit: 100 })).items).toHaveLength(12);
     expect((await syncRuns.get(db.knex, err.runId)).counts).toMatchObject({ records_read: 12, records_created: 12, pages: 4 });
-    expect((await syncState.load(db.knex, { connectionId: conn.id, mappingId: 'resume' })).state).toEqual({ cursor: '2026-03-01T00:00:21Z' });
+    // Both attempts' records count as what this full run read.
+    expect((await syncState.load(db.knex, { connectionId: conn.id, mappingId: 'resume' })).state).toEqual({ cursor: '2026-03-01T00:00:21Z', last_full_run: { records: 12, run_id: err.runId, at: expect.any(String) } });
   });
 
   it('stops between pages when the run is canceled', async () => {
