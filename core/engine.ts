@@ -2,6 +2,7 @@
 // the queue, and offers what the CLI, the management API and the workers do with them:
 // connections, runs, schedules. Everything else in core/ is plain functions it composes.
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import type { Knex } from 'knex';
 import { Ajv2020 } from 'ajv/dist/2020';
 import { SwitchboardError } from './errors';
@@ -68,6 +69,8 @@ export interface PutScheduleInput {
   direction?: syncRuns.RunDirection;
   mode?: syncRuns.RunMode;
   enabled?: boolean;
+  /** A label to tell several schedules of one mapping apart. */
+  name?: string | null;
 }
 
 /** `host:pid`: who runs a run, so a dead process's runs can be told apart and recovered. */
@@ -76,7 +79,10 @@ export const WORKER_ID = `${hostname()}:${process.pid}`;
 export class Engine {
   readonly db: Knex;
   readonly box: SecretBox;
-  readonly registry: Registry;
+  /** The loaded definitions; replaced whole (never changed in place) when one is saved. */
+  registry: Registry;
+  /** The folders definitions were loaded from; undefined when they were given preloaded. */
+  readonly definitionDirs: { connectors: string; mappings: string } | undefined;
   readonly logger: Logger;
   readonly target: DatabaseTarget | undefined;
   queue!: JobQueue;
@@ -84,10 +90,11 @@ export class Engine {
   readonly #ajv = new Ajv2020({ allErrors: true, strict: false });
   readonly #configValidators = new Map<string, ReturnType<Ajv2020['compile']>>();
 
-  private constructor(db: Knex, box: SecretBox, registry: Registry, logger: Logger, target: DatabaseTarget | undefined, ownsDb: boolean) {
+  private constructor(db: Knex, box: SecretBox, registry: Registry, dirs: Engine['definitionDirs'], logger: Logger, target: DatabaseTarget | undefined, ownsDb: boolean) {
     this.db = db;
     this.box = box;
     this.registry = registry;
+    this.definitionDirs = dirs;
     this.logger = logger;
     this.target = target;
     this.#ownsDb = ownsDb;
@@ -98,7 +105,8 @@ export class Engine {
     const env = options.env ?? process.env;
     const cwd = options.cwd ?? process.cwd();
     const logger = options.logger ?? createLogger();
-    const registry = options.registry ?? (await loadRegistry({ connectorsDir: options.connectorsDir ?? `${cwd}/connectors`, mappingsDir: options.mappingsDir ?? `${cwd}/mappings` }));
+    const dirs = options.registry === undefined ? { connectors: resolve(cwd, options.connectorsDir ?? 'connectors'), mappings: resolve(cwd, options.mappingsDir ?? 'mappings') } : undefined;
+    const registry = options.registry ?? (await loadRegistry({ connectorsDir: dirs!.connectors, mappingsDir: dirs!.mappings }));
     let box = options.box;
     if (box === undefined) {
       const key = loadKey(env, cwd);
@@ -110,7 +118,7 @@ export class Engine {
     const target = options.knex === undefined ? resolveDatabaseTarget(options.db, env, cwd) : undefined;
     const db = options.knex ?? openDatabase(target!);
     await migrate(db);
-    const engine = new Engine(db, box, registry, logger, target, options.knex === undefined);
+    const engine = new Engine(db, box, registry, dirs, logger, target, options.knex === undefined);
     const attempts = options.attempts ?? 3;
     const common = {
       processor: (runId: string, job: { attempt: number; signal: AbortSignal }) => engine.executeRun(runId, { attempt: job.attempt, maxAttempts: attempts, signal: job.signal }),
@@ -251,7 +259,22 @@ export class Engine {
 
   // --- schedules ----------------------------------------------------------------------------
 
+  /** Creates or replaces the schedule of the connection, mapping and direction (one such per key). */
   async putSchedule(input: PutScheduleInput): Promise<schedules.Schedule> {
+    return this.#register(await schedules.put(this.db, await this.#scheduleInput(input)));
+  }
+
+  /** Adds a schedule beside the others of the same connection, mapping and direction. */
+  async addSchedule(input: PutScheduleInput): Promise<schedules.Schedule> {
+    return this.#register(await schedules.create(this.db, await this.#scheduleInput(input)));
+  }
+
+  /** Changes a schedule (timing, mode, name, enabled) and its timer in the queue. */
+  async updateSchedule(id: string, patch: schedules.SchedulePatch): Promise<schedules.Schedule> {
+    return this.#register(await schedules.update(this.db, id, patch));
+  }
+
+  async #scheduleInput(input: PutScheduleInput): Promise<schedules.PutSchedule> {
     const connection = await connections.get(this.db, this.box, input.connection);
     if (input.mapping !== null) {
       const mapping = this.registry.mapping(input.mapping);
@@ -259,7 +282,7 @@ export class Engine {
         throw new SwitchboardError('SB_BAD_REQUEST', `mapping "${mapping.id}" does not read connector "${connection.connectorId}"`);
       }
     }
-    const schedule = await schedules.put(this.db, {
+    return {
       connectionId: connection.id,
       mappingId: input.mapping,
       cron: input.cron,
@@ -267,7 +290,11 @@ export class Engine {
       direction: input.direction ?? 'pull',
       mode: input.mode ?? 'incremental',
       enabled: input.enabled ?? true,
-    });
+      ...(input.name === undefined ? {} : { name: input.name }),
+    };
+  }
+
+  async #register(schedule: schedules.Schedule): Promise<schedules.Schedule> {
     if (schedule.enabled) await this.queue.schedule(schedule.key, schedule.cron, schedule.timezone, this.#scheduled(schedule));
     else await this.queue.unschedule(schedule.key);
     return schedule;

@@ -68,6 +68,11 @@ export const ERROR_CODES = {
   SB_RUN_INVALID_TRANSITION: { status: 409, title: 'Invalid Run Transition', retryable: false },
   SB_MAPPING_FAILED: { status: 422, title: 'Mapping Failed', retryable: false },
   SB_QUEUE_UNAVAILABLE: { status: 503, title: 'Queue Unavailable', retryable: true },
+
+  // Console users and sessions
+  SB_LOGIN_FAILED: { status: 401, title: 'Sign-in Failed', retryable: false },
+  SB_ACCOUNT_LOCKED: { status: 423, title: 'Account Locked', retryable: true },
+  SB_CSRF_FAILED: { status: 403, title: 'CSRF Check Failed', retryable: false },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

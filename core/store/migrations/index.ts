@@ -4,6 +4,8 @@ import type { Knex } from 'knex';
 import * as crmTables from './20261128090000_crm_tables';
 import * as engineTables from './20261128090100_engine_tables';
 import * as oauthStates from './20261128150000_oauth_states';
+import * as consoleUsers from './20261201150000_console_users';
+import * as scheduleNames from './20261201150100_schedule_names';
 
 export interface Migration {
   name: string;
@@ -11,4 +13,4 @@ export interface Migration {
   down(knex: Knex): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [crmTables, engineTables, oauthStates];
+export const MIGRATIONS: readonly Migration[] = [crmTables, engineTables, oauthStates, consoleUsers, scheduleNames];
