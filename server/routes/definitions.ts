@@ -31,7 +31,7 @@ const validationResult = {
 
 const connectorSummary = {
   type: 'object',
-  required: ['id', 'name', 'auth', 'streams', 'actions', 'webhooks'],
+  required: ['id', 'name', 'auth', 'streams', 'incremental', 'actions', 'webhooks'],
   properties: {
     id: { type: 'string' },
     name: { type: 'string' },
@@ -39,6 +39,7 @@ const connectorSummary = {
     description: { type: 'string' },
     auth: { type: 'string', description: 'The auth type (`none`, `api_key`, `basic`, `bearer`, `oauth2`), with the grant for oauth2 (`oauth2:authorization_code`).' },
     streams: { type: 'array', items: { type: 'string' } },
+    incremental: { type: 'array', items: { type: 'string' }, description: 'The streams that support incremental runs.' },
     actions: { type: 'array', items: { type: 'string' } },
     webhooks: { type: 'boolean', description: 'Whether the connector accepts webhooks.' },
   },
@@ -139,6 +140,7 @@ export async function definitionRoutes(app: FastifyInstance): Promise<void> {
       ...(c.description === undefined ? {} : { description: c.description }),
       auth: c.auth === undefined ? 'none' : c.auth.type === 'oauth2' ? `oauth2:${c.auth.grant}` : c.auth.type,
       streams: Object.keys(c.streams ?? {}),
+      incremental: Object.entries(c.streams ?? {}).filter(([, st]) => st.incremental !== undefined).map(([name]) => name),
       actions: Object.keys(c.actions ?? {}),
       webhooks: c.webhooks !== undefined,
     })),
