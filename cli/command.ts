@@ -7,6 +7,8 @@ export interface CliIO {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Standard input (default the process's): passwords are read from it, never from arguments. */
+  stdin?: NodeJS.ReadableStream;
 }
 
 /** Options every command accepts (FORMAT.md, "Global options"). */

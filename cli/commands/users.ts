@@ -14,7 +14,7 @@ import { ROLE_SCOPES } from '../../server/auth/roles';
 const ACTIONS = ['create', 'list', 'set-password', 'set-role', 'disable', 'enable', 'delete'] as const;
 type Action = (typeof ACTIONS)[number];
 
-async function readStdin(io: CliIO & { stdin?: NodeJS.ReadableStream }): Promise<string> {
+async function readStdin(io: CliIO): Promise<string> {
   const input = io.stdin ?? process.stdin;
   const chunks: Buffer[] = [];
   for await (const chunk of input) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));

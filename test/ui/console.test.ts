@@ -78,7 +78,7 @@ describe('console in the browser', () => {
     const page = await browser.context.newPage();
     page.on('request', (req) => {
       const url = new URL(req.url());
-      if (url.origin === base && !url.pathname.startsWith('/ui')) calls.add(`${req.method()} ${url.pathname}`);
+      if (url.origin === base && !url.pathname.startsWith('/ui') && url.pathname !== '/') calls.add(`${req.method()} ${url.pathname}`);
     });
     return page;
   }
@@ -90,6 +90,7 @@ describe('console in the browser', () => {
   }
 
   async function signIn(page: Page, who: { username: string; password: string }): Promise<void> {
+    await browser.context.clearCookies();
     await page.goto(`${base}/`);
     await page.getByRole('heading', { name: 'Sign in to Switchboard' }).waitFor();
     // Keyboard only: the username field has the focus, Tab reaches the password, Enter submits.
@@ -161,7 +162,7 @@ describe('console in the browser', () => {
 
     // The workbench: a mistake shown at its line, fixed, previewed, saved.
     await page.getByRole('link', { name: 'Workbench' }).click();
-    await page.getByLabel('Definition').selectOption('hubspot-contacts');
+    await page.getByLabel('Definition', { exact: true }).selectOption('hubspot-contacts');
     await page.getByTestId('valid').waitFor();
     const editor = page.getByRole('textbox', { name: 'mapping hubspot-contacts (JSON)' });
     const original = await page.evaluate(() => document.querySelector('.cm-content')?.textContent ?? '');
@@ -257,14 +258,21 @@ describe('console in the browser', () => {
     await page.getByRole('heading', { name: /^Run of / }).waitFor();
     for (const name of ['Run again (incremental)', 'Run again (full)']) expect(await page.getByRole('button', { name }).isDisabled()).toBe(true);
     await page.getByRole('link', { name: 'Workbench' }).click();
-    await page.getByLabel('Definition').selectOption('hubspot-contacts');
+    await page.getByLabel('Definition', { exact: true }).selectOption('hubspot-contacts');
     await page.getByTestId('valid').waitFor();
     expect(await page.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
     expect(await page.getByRole('button', { name: 'Test read' }).isDisabled()).toBe(true);
     await check(page, '14-viewer-workbench');
 
-    // Every write the console can make, sent with the viewer's session and CSRF token.
-    const writes = ENDPOINTS.filter((e) => !e.startsWith('GET ') && !e.endsWith(' /session')).map((e) => {
+    // Every write the console can make (an operation needing a scope other than *:read), sent
+    // with the viewer's session and CSRF token. Validating and previewing read only.
+    const paths = doc['paths'] as Record<string, Record<string, { security?: Array<Record<string, string[]>> }>>;
+    const isWrite = (e: string): boolean => {
+      const [method, path] = e.split(' ') as [string, string];
+      const op = paths[path.replace('{entity}', 'contacts')]?.[method.toLowerCase()];
+      return (op?.security ?? []).some((alt) => (alt['oauth2'] ?? []).some((scope) => !scope.endsWith(':read')));
+    };
+    const writes = ENDPOINTS.filter(isWrite).map((e) => {
       const [method, path] = e.split(' ') as [string, string];
       return { method, url: path.replace('{entity}', 'contacts').replace(/\{[a-z_]+\}/g, 'x0') };
     });
@@ -283,7 +291,7 @@ describe('console in the browser', () => {
   });
 
   it('calls only operations of the OpenAPI document', () => {
-    expect(calls.size).toBeGreaterThan(15);
+    expect(calls.size).toBeGreaterThan(10);
     const undocumented = [...calls].filter((c) => documentedOperation(doc, c) === undefined);
     expect(undocumented).toEqual([]);
   });

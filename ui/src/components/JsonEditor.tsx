@@ -54,6 +54,9 @@ export function JsonEditor({ value, schema, problems, onChange, label, readOnly 
         hoverTooltip(jsonSchemaHover()),
         stateExtensions(schema),
         EditorState.readOnly.of(readOnly),
+        // Long lines wrap: the editor grows with the page instead of scrolling inside it, so it
+        // is never a scroll region that the keyboard cannot reach.
+        EditorView.lineWrapping,
         EditorView.contentAttributes.of({ 'aria-label': label }),
         EditorView.updateListener.of((u) => {
           if (u.docChanged) change.current(u.state.doc.toString());
