@@ -17,7 +17,10 @@ export interface SessionPolicy {
 
 export const DEFAULT_SESSION_POLICY: SessionPolicy = { idleMs: 2 * 3600_000, absoluteMs: 12 * 3600_000 };
 
-/** last_seen_at is written at most this often, so reads do not each cost a write. */
+/**
+ * last_seen_at is written at most this often, so reads do not each cost a write; never more
+ * than a twentieth of the idle limit, so a session in use never idles out between writes.
+ */
 const TOUCH_EVERY_MS = 60_000;
 
 export interface Session {
@@ -64,7 +67,7 @@ export async function find(db: Db, token: string, policy: SessionPolicy = DEFAUL
     return undefined;
   }
   let seen = lastSeen;
-  if (now.getTime() - new Date(lastSeen).getTime() >= TOUCH_EVERY_MS) {
+  if (now.getTime() - new Date(lastSeen).getTime() >= Math.min(TOUCH_EVERY_MS, policy.idleMs / 20)) {
     await guard('refreshing a session', async () => db(USER_SESSIONS_TABLE).where('token_hash', hash).update({ last_seen_at: at }));
     seen = at;
   }
