@@ -81,6 +81,8 @@ export async function sessionRoutes(app: FastifyInstance, options: SessionRouteO
         }
         throw new SwitchboardError('SB_LOGIN_FAILED', 'wrong username or password');
       }
+      // Sessions past their absolute end are deleted here: sign-ins are rare, reads are not.
+      await userSessions.purgeExpired(db);
       const { token, expiresAt } = await userSessions.create(db, result.user.id, sessions.policy);
       sessions.setCookie(reply, token, request);
       request.log.info({ user: result.user.username }, 'console sign-in');

@@ -127,6 +127,11 @@ describe.each(DIALECTS)('console sessions on %s', (dialect) => {
       expect(await userSessions.find(s.db.knex, absolute.token, policy, new Date(at))).toBeDefined();
     }
     expect(await userSessions.find(s.db.knex, absolute.token, policy, new Date(start.getTime() + 3_600_000))).toBeUndefined();
+
+    // Sessions past their end are deleted at the next sign-in.
+    const old = await userSessions.create(s.db.knex, ada.id, policy, new Date(Date.now() - 7_200_000));
+    await signIn('ada');
+    expect(await s.db.knex('user_sessions').where('token_hash', userSessions.hashToken(old.token)).first()).toBeUndefined();
   });
 
   it('keeps bearer tokens working as before, a cookie beside them changing nothing', async () => {

@@ -26,7 +26,8 @@ import { accessibilityProblems, launchBrowser, screenshot, type TestBrowser } fr
 import { createMigratedDatabase, type TestDatabase } from '../helpers/db';
 import { documentedOperation } from './openapi-paths';
 
-jest.setTimeout(240_000);
+// One browser session walks every page: bounded, but longer than a unit test.
+jest.setTimeout(420_000);
 
 const TOKEN = 'pat-console-test-0001';
 const CONTACTS = 40;
@@ -167,6 +168,20 @@ describe('console in the browser', () => {
     const editor = page.getByRole('textbox', { name: 'mapping hubspot-contacts (JSON)' });
     const original = await page.evaluate(() => document.querySelector('.cm-content')?.textContent ?? '');
     expect(original).toContain('"title": "properties.jobtitle"');
+    // Completion from the mapping's JSON Schema: a property of `push` the file lacks, with its documentation.
+    const withBlank = JSON.stringify(engine.registry.mapping('hubspot-contacts'), null, 2).replace('"push": {', '"push": {\n    "@@": null,');
+    await editor.click();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.insertText(withBlank);
+    await page.keyboard.press('ControlOrMeta+f');
+    await page.keyboard.type('@@');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Escape');
+    await page.keyboard.type('del');
+    await page.keyboard.press('Control+Space');
+    await page.locator('.cm-tooltip-autocomplete').getByRole('option', { name: /^delete/ }).waitFor();
+    await page.locator('.cm-completionInfo').filter({ hasText: 'records deleted in the CRM' }).waitFor();
+    await page.keyboard.press('Escape');
     const text = JSON.stringify(JSON.parse(readFileSync(join(dir, 'mappings', 'hubspot-contacts.json'), 'utf8')), null, 2);
     const broken = text.replace('"title": "properties.jobtitle"', '"titel": "properties.jobtitle"');
     const line = broken.split('\n').findIndex((l) => l.includes('"titel"')) + 1;

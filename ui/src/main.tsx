@@ -1,5 +1,5 @@
 // The console: sign-in, then the pages of a signed-in user, routed under /ui.
-import { StrictMode, useEffect, useState, type ReactNode } from 'react';
+import { lazy, StrictMode, Suspense, useEffect, useState, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ApiError, call, setCsrfToken, setUnauthorizedHandler } from './api';
 import { Layout } from './components/Layout';
@@ -10,11 +10,13 @@ import { CrmListPage, CrmRecordPage } from './pages/Crm';
 import { LoginPage } from './pages/Login';
 import { RunPage } from './pages/RunPage';
 import { RunsPage } from './pages/Runs';
-import { WorkbenchPage } from './pages/Workbench';
 import { match, Router, useRouter } from './router';
 import { Provider, type SessionState } from './session';
 import type { SessionInfo } from './types';
 import './styles.css';
+
+// The workbench brings CodeMirror and the JSON Schemas: loaded when first opened.
+const WorkbenchPage = lazy(async () => ({ default: (await import('./pages/Workbench')).WorkbenchPage }));
 
 const ROUTES: Array<[string, (p: Record<string, string>) => ReactNode]> = [
   ['/connectors', () => <ConnectorsPage />],
@@ -80,7 +82,9 @@ function App(): ReactNode {
   return (
     <Provider value={state}>
       <Layout>
-        <Page />
+        <Suspense fallback={<p>Loading…</p>}>
+          <Page />
+        </Suspense>
       </Layout>
     </Provider>
   );
