@@ -62,7 +62,7 @@ Roles:
   admin    ${ROLE_SCOPES.admin.join(' ')}
   viewer   ${ROLE_SCOPES.viewer.join(' ')}
 
-Passwords have at least ${users.MIN_PASSWORD_LENGTH} characters; they are stored as argon2id hashes.
+Passwords have at least ${users.MIN_PASSWORD_LENGTH} characters; at most 72 bytes; they are stored as bcrypt hashes.
 ${users.DEFAULT_LOCKOUT.maxFailedAttempts} failed sign-ins in a row lock a user for ${users.DEFAULT_LOCKOUT.lockMs / 60_000} minutes (set-password unlocks).
 
 Options:

@@ -1,4 +1,4 @@
-// Console sign-in: POST /session checks a user's password (argon2id; repeated failures lock the
+// Console sign-in: POST /session checks a user's password (bcrypt; repeated failures lock the
 // user for a while) and sets the session cookie; GET /session says who is signed in, with the
 // scopes of their role and the CSRF token; DELETE /session signs out.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';

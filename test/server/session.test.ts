@@ -1,4 +1,4 @@
-// Console sign-in on both databases: argon2id passwords, httpOnly SameSite=Strict cookies,
+// Console sign-in on both databases: bcrypt passwords, httpOnly SameSite=Strict cookies,
 // CSRF tokens on every state-changing request, roles as scopes (a viewer reads, an admin
 // writes), lockout after repeated failures, idle and absolute expiry, sign-out, and secrets
 // never logged.

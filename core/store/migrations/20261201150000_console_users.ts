@@ -1,4 +1,4 @@
-// People who sign in to the console: users (argon2id password hashes, a role, failed sign-ins
+// People who sign in to the console: users (bcrypt password hashes, a role, failed sign-ins
 // and the lockout they lead to) and their sessions (stored as SHA-256 hashes of the cookie).
 import type { Knex } from 'knex';
 

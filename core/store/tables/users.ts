@@ -1,6 +1,7 @@
-// users: people who sign in to the console. Passwords are argon2id hashes (OWASP's parameters);
-// repeated failed sign-ins lock the account for a while; a disabled user cannot sign in.
-import * as argon2 from 'argon2';
+// users: people who sign in to the console. Passwords are bcrypt hashes (bcryptjs: plain
+// JavaScript, nothing compiled or downloaded at install); repeated failed sign-ins lock the
+// account for a while; a disabled user cannot sign in.
+import bcrypt from 'bcryptjs';
 import { SwitchboardError } from '../../errors';
 import { uuidv7 } from '../../util/id';
 import type { Db } from '../db';
@@ -17,8 +18,10 @@ export function isUserRole(value: unknown): value is UserRole {
   return typeof value === 'string' && (USER_ROLES as readonly string[]).includes(value);
 }
 
-/** argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane). */
-const HASH_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+/** bcrypt's work factor: 2^12 rounds (OWASP's minimum is 10). */
+const COST = 12;
+/** bcrypt reads at most 72 bytes of a password: longer ones are refused, never cut silently. */
+const MAX_PASSWORD_BYTES = 72;
 
 export const MIN_PASSWORD_LENGTH = 12;
 export const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/;
@@ -62,12 +65,12 @@ export function fromRow(row: UserRow): User {
 
 function checkPassword(password: string): void {
   if (password.length < MIN_PASSWORD_LENGTH) throw new SwitchboardError('SB_BAD_REQUEST', `the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
-  if (password.length > 1000) throw new SwitchboardError('SB_BAD_REQUEST', 'the password must have at most 1000 characters');
+  if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) throw new SwitchboardError('SB_BAD_REQUEST', `the password must have at most ${MAX_PASSWORD_BYTES} bytes (UTF-8)`);
 }
 
 export async function hashPassword(password: string): Promise<string> {
   checkPassword(password);
-  return argon2.hash(password, HASH_OPTIONS);
+  return bcrypt.hash(password, COST);
 }
 
 /** Compared against when the username is unknown, so both cases take the same time. */
@@ -153,13 +156,13 @@ export type SignInResult = { ok: true; user: User } | { ok: false; reason: 'inva
 export async function signIn(db: Db, username: string, password: string, policy: LockoutPolicy = DEFAULT_LOCKOUT, now = new Date()): Promise<SignInResult> {
   const row = (await guard('reading a user', async () => db<UserRow>(USERS_TABLE).where('username', username).first())) as UserRow | undefined;
   if (row === undefined || row.disabled_at !== null) {
-    dummyHash ??= argon2.hash('not a password of anyone', HASH_OPTIONS);
-    await argon2.verify(await dummyHash, password).catch(() => false);
+    dummyHash ??= bcrypt.hash('not a password of anyone', COST);
+    await bcrypt.compare(password, await dummyHash);
     return { ok: false, reason: 'invalid' };
   }
   const lockedUntil = toIso(row.locked_until);
   if (lockedUntil !== null && lockedUntil > now.toISOString()) return { ok: false, reason: 'locked', lockedUntil };
-  const good = await argon2.verify(row.password_hash, password).catch(() => false);
+  const good = await bcrypt.compare(password, row.password_hash).catch(() => false);
   if (good) {
     await guard('updating a user', async () => db(USERS_TABLE).where('id', row.id).update({ failed_attempts: 0, locked_until: null, last_login_at: now.toISOString() }));
     return { ok: true, user: fromRow({ ...row, failed_attempts: 0, locked_until: null }) };
