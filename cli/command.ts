@@ -9,6 +9,8 @@ export interface CliIO {
   /** The variables the configuration is read from (core/config.ts), once, by main. */
   env: Environment;
   cwd: string;
+  /** Standard input (default the process's): passwords are read from it, never from arguments. */
+  stdin?: NodeJS.ReadableStream;
 }
 
 /** Options every command accepts (FORMAT.md, "Global options"). */

@@ -2,6 +2,7 @@
 // queue, the rate limiters, the run executor and the reconciler, and offers what the CLI, the management API and
 // the workers do with them: connections, runs, schedules. Sync code never sees it: it gets the
 // narrow run context (core/sync/context.ts) the executor hands down.
+import { resolve } from 'node:path';
 import type { Knex } from 'knex';
 import { Ajv2020 } from 'ajv/dist/2020';
 import { boundSettings, refreshTokenSettings } from './auth/bound-settings';
@@ -87,6 +88,8 @@ export interface PutScheduleInput {
   direction?: syncRuns.RunDirection;
   mode?: syncRuns.RunMode;
   enabled?: boolean;
+  /** A label to tell several schedules of one mapping apart. */
+  name?: string | null;
 }
 
 export { WORKER_ID };
@@ -97,7 +100,10 @@ export const QUEUE_RETRY_AFTER_SECONDS = 5;
 export class Engine {
   readonly db: Knex;
   readonly box: SecretBox;
-  readonly registry: Registry;
+  /** The loaded definitions; replaced whole (never changed in place) when one is saved. */
+  registry: Registry;
+  /** The folders definitions were loaded from; undefined when they were given preloaded. */
+  readonly definitionDirs: { connectors: string; mappings: string } | undefined;
   readonly logger: Logger;
   readonly target: DatabaseTarget | undefined;
   readonly config: SwitchboardConfig;
@@ -114,10 +120,11 @@ export class Engine {
   readonly #ajv = new Ajv2020({ allErrors: true, strict: false });
   readonly #configValidators = new Map<string, ReturnType<Ajv2020['compile']>>();
 
-  private constructor(parts: { db: Knex; box: SecretBox; registry: Registry; logger: Logger; target: DatabaseTarget | undefined; ownsDb: boolean; config: SwitchboardConfig; redisUrl: string | undefined; options: EngineOptions }) {
+  private constructor(parts: { db: Knex; box: SecretBox; registry: Registry; dirs: Engine['definitionDirs']; logger: Logger; target: DatabaseTarget | undefined; ownsDb: boolean; config: SwitchboardConfig; redisUrl: string | undefined; options: EngineOptions }) {
     this.db = parts.db;
     this.box = parts.box;
     this.registry = parts.registry;
+    this.definitionDirs = parts.dirs;
     this.logger = parts.logger;
     this.target = parts.target;
     this.config = parts.config;
@@ -133,10 +140,14 @@ export class Engine {
       parts.options.rateLimiters ??
       (limitsUrl === undefined || limitsUrl === '' ? new RateLimiters() : new RateLimiters({ redisUrl: limitsUrl, keyPrefix: `${parts.options.queuePrefix ?? parts.config.queuePrefix}:rl` }));
     this.rateLimiters = rateLimiters;
+    const current = (): Registry => this.registry;
     const context: RunContext = {
       db: parts.db,
       box: parts.box,
-      registry: parts.registry,
+      // The engine's current definitions: a saved definition replaces the registry whole.
+      get registry(): Registry {
+        return current();
+      },
       logger: parts.logger,
       rateLimiters,
       tokenStore: (connectionId) => new DbTokenStore(parts.db, parts.box, connectionId),
@@ -150,7 +161,8 @@ export class Engine {
     const config = options.config ?? loadConfig();
     const cwd = options.cwd ?? process.cwd();
     const logger = options.logger ?? createLogger({ level: config.logLevel });
-    const registry = options.registry ?? (await loadRegistry({ connectorsDir: options.connectorsDir ?? `${cwd}/connectors`, mappingsDir: options.mappingsDir ?? `${cwd}/mappings` }));
+    const dirs = options.registry === undefined ? { connectors: resolve(cwd, options.connectorsDir ?? 'connectors'), mappings: resolve(cwd, options.mappingsDir ?? 'mappings') } : undefined;
+    const registry = options.registry ?? (await loadRegistry({ connectorsDir: dirs!.connectors, mappingsDir: dirs!.mappings }));
     let box = options.box;
     if (box === undefined) {
       const key = loadKey(config.secretKey, cwd);
@@ -165,7 +177,7 @@ export class Engine {
     const redisUrl = options.redisUrl ?? config.redisUrl;
     const kind = options.queue ?? 'auto';
     const bull = kind !== 'memory' && redisUrl !== undefined && redisUrl !== '';
-    const engine = new Engine({ db, box, registry, logger, target, ownsDb: options.knex === undefined, config, redisUrl: bull ? redisUrl : undefined, options });
+    const engine = new Engine({ db, box, registry, dirs, logger, target, ownsDb: options.knex === undefined, config, redisUrl: bull ? redisUrl : undefined, options });
     const concurrency = options.concurrency ?? 2;
     const common = {
       processor: (runId: string, job: { signal: AbortSignal; takeover: boolean }) => engine.runs.execute(runId, job),
@@ -372,7 +384,22 @@ export class Engine {
 
   // --- schedules ----------------------------------------------------------------------------
 
+  /** Creates or replaces the schedule of the connection, mapping and direction (one such per key). */
   async putSchedule(input: PutScheduleInput): Promise<schedules.Schedule> {
+    return this.#register(await schedules.put(this.db, await this.#scheduleInput(input)));
+  }
+
+  /** Adds a schedule beside the others of the same connection, mapping and direction. */
+  async addSchedule(input: PutScheduleInput): Promise<schedules.Schedule> {
+    return this.#register(await schedules.create(this.db, await this.#scheduleInput(input)));
+  }
+
+  /** Changes a schedule (timing, mode, name, enabled) and its timer in the queue. */
+  async updateSchedule(id: string, patch: schedules.SchedulePatch): Promise<schedules.Schedule> {
+    return this.#register(await schedules.update(this.db, id, patch));
+  }
+
+  async #scheduleInput(input: PutScheduleInput): Promise<schedules.PutSchedule> {
     const connection = await connections.get(this.db, this.box, input.connection);
     if (input.mapping !== null) {
       const mapping = this.registry.mapping(input.mapping);
@@ -380,7 +407,7 @@ export class Engine {
         throw new SwitchboardError('SB_BAD_REQUEST', `mapping "${mapping.id}" does not read connector "${connection.connectorId}"`);
       }
     }
-    const schedule = await schedules.put(this.db, {
+    return {
       connectionId: connection.id,
       mappingId: input.mapping,
       cron: input.cron,
@@ -388,7 +415,11 @@ export class Engine {
       direction: input.direction ?? 'pull',
       mode: input.mode ?? 'incremental',
       enabled: input.enabled ?? true,
-    });
+      ...(input.name === undefined ? {} : { name: input.name }),
+    };
+  }
+
+  async #register(schedule: schedules.Schedule): Promise<schedules.Schedule> {
     if (schedule.enabled) await this.queue.schedule(schedule.key, schedule.cron, schedule.timezone, this.#scheduled(schedule));
     else await this.queue.unschedule(schedule.key);
     return schedule;

@@ -77,6 +77,11 @@ export const ERROR_CODES = {
   // Inbound webhooks
   SB_WEBHOOK_STALE: { status: 401, title: 'Stale Webhook', retryable: false },
   SB_WEBHOOK_REPLAYED: { status: 409, title: 'Webhook Replayed', retryable: false },
+
+  // Console users and sessions
+  SB_LOGIN_FAILED: { status: 401, title: 'Sign-in Failed', retryable: false },
+  SB_ACCOUNT_LOCKED: { status: 423, title: 'Account Locked', retryable: true },
+  SB_CSRF_FAILED: { status: 403, title: 'CSRF Check Failed', retryable: false },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

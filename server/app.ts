@@ -7,7 +7,11 @@ import Redis from 'ioredis';
 import type { Engine } from '../core/engine';
 import { SwitchboardError } from '../core/errors';
 import type { Logger } from '../core/logger';
+import * as userSessions from '../core/store/tables/user-sessions';
+import * as users from '../core/store/tables/users';
 import { createAuthenticator, installAuth } from './auth/hook';
+import { ConsoleSessions } from './auth/session';
+import { consoleRoutes, defaultUiDir, UI_PREFIX } from './console';
 import { DEFAULT_TOKEN_TTL_SECONDS, TokenSigner } from './auth/tokens';
 import { registerJsonBodies } from './body';
 import { frameworkErrorHandler, installErrorHandling } from './errors';
@@ -18,11 +22,14 @@ import { logRequests } from './request-log';
 import { connectionOAuthRoutes } from './routes/connection-oauth';
 import { connectionRoutes } from './routes/connections';
 import { crmRoutes } from './routes/crm';
+import { crmHistoryRoutes } from './routes/crm-history';
 import { definitionRoutes } from './routes/definitions';
 import { healthRoutes, type Pingable } from './routes/health';
 import { oauthTokenRoutes } from './routes/oauth-token';
 import { runRoutes } from './routes/runs';
 import { scheduleRoutes } from './routes/schedules';
+import { sessionRoutes } from './routes/session';
+import { workbenchRoutes } from './routes/workbench';
 import { webhookRoutes } from './routes/webhooks';
 import { errorSchema } from './schemas/common';
 import { ENGINE_SCHEMAS } from './schemas/engine';
@@ -58,6 +65,14 @@ export interface BuildAppOptions {
   trustProxy?: boolean;
   /** Serve Swagger UI at /docs (default true). */
   docsUi?: boolean;
+  /** The built console (default dist/ui of the package); false serves none. */
+  uiDir?: string | false;
+  /** Console sessions: idle and absolute expiry (default 2 h and 12 h). */
+  sessions?: Partial<userSessions.SessionPolicy>;
+  /** Console sign-in lockout (default 5 failures lock for 15 minutes). */
+  lockout?: Partial<users.LockoutPolicy>;
+  /** Sign-in attempts per minute from one address (default 30). */
+  signInsPerMinute?: number;
 }
 
 export const DEFAULT_RATE_LIMIT = { max: 6000, timeWindowMs: 60_000 };
@@ -68,7 +83,7 @@ function requireSecurity(app: FastifyInstance): void {
   app.decorate('routeList', routes);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url });
-    if (route.url.startsWith(DOCS_PREFIX)) return;
+    if (route.url.startsWith(DOCS_PREFIX) || route.url.startsWith(UI_PREFIX)) return;
     if (!Array.isArray(route.schema?.security)) throw new Error(`route ${String(route.method)} ${route.url} declares no schema.security`);
   });
 }
@@ -103,7 +118,8 @@ export async function buildApp(engine: Engine, options: BuildAppOptions = {}): P
   requireSecurity(app);
 
   const signer = new TokenSigner(engine.box.deriveKey('api-tokens'), options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS);
-  const auth = createAuthenticator(signer, engine.db);
+  const sessions = new ConsoleSessions(engine.db, engine.box.deriveKey('console-csrf'), { ...userSessions.DEFAULT_SESSION_POLICY, ...options.sessions });
+  const auth = createAuthenticator(signer, engine.db, sessions);
   installAuth(app, auth);
   logRequests(app);
   const metrics = createMetrics(app, engine);
@@ -131,6 +147,7 @@ export async function buildApp(engine: Engine, options: BuildAppOptions = {}): P
   }
 
   await app.register(oauthTokenRoutes, { signer, perMinute: options.tokenRequestsPerMinute ?? 30 });
+  await app.register(sessionRoutes, { sessions, lockout: { ...users.DEFAULT_LOCKOUT, ...options.lockout }, perMinute: options.signInsPerMinute ?? 30 });
   await app.register(healthRoutes, { redis: redis as Pingable | undefined, metrics });
   await app.register(definitionRoutes);
   await app.register(connectionRoutes);
@@ -139,5 +156,9 @@ export async function buildApp(engine: Engine, options: BuildAppOptions = {}): P
   await app.register(runRoutes);
   await app.register(webhookRoutes, { auth, publicUrl: options.publicUrl });
   await app.register(crmRoutes);
+  await app.register(crmHistoryRoutes);
+  await app.register(workbenchRoutes);
+  const uiDir = options.uiDir ?? defaultUiDir();
+  if (uiDir !== false) await app.register(consoleRoutes, { dir: uiDir });
   return app;
 }

@@ -5,14 +5,15 @@ import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { packageVersion } from '../core/util/package-root';
-import { OAUTH2_SCHEME, PUBLIC, SCOPES, WEBHOOK_SCHEME } from './auth/scopes';
+import { OAUTH2_SCHEME, PUBLIC, SCOPES, SESSION_SCHEME, WEBHOOK_SCHEME } from './auth/scopes';
+import { CSRF_HEADER, SESSION_COOKIE } from './auth/session';
 
 export const DOCS_PREFIX = '/docs';
 export const OPENAPI_PATH = '/openapi.json';
 
 const DESCRIPTION = `The management API of Switchboard (connectors, mappings, connections, runs, webhooks) and the CRM's REST API.
 
-Get a bearer token from \`POST /oauth/token\` (OAuth2 client credentials) and send it as \`Authorization: Bearer <token>\`. Each operation names the scope it needs. Every error answers \`{ statusCode, code, error, message }\`; codes are stable.`;
+Get a bearer token from \`POST /oauth/token\` (OAuth2 client credentials) and send it as \`Authorization: Bearer <token>\`. Each operation names the scope it needs. The console (at \`/ui\`) uses the same operations with a session cookie from \`POST /session\`: its user's role (viewer or admin) grants the scopes, and every request that is not GET or HEAD repeats the session's CSRF token in \`${CSRF_HEADER}\`. Every error answers \`{ statusCode, code, error, message }\`; codes are stable.`;
 
 export async function registerOpenApi(app: FastifyInstance, publicUrl: string | undefined, docsUi: boolean): Promise<void> {
   const tokenUrl = `${publicUrl?.replace(/\/+$/, '') ?? ''}/oauth/token`;
@@ -23,6 +24,8 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string | 
       ...(publicUrl === undefined ? {} : { servers: [{ url: publicUrl }] }),
       tags: [
         { name: 'auth', description: 'Bearer tokens for API clients.' },
+        { name: 'session', description: 'Console sign-in for people (users made with `switchboard users create`).' },
+        { name: 'workbench', description: 'Try a stream and a mapping before saving them: test reads, previews, saving definitions.' },
         { name: 'definitions', description: 'Connectors and mappings.' },
         { name: 'connections', description: 'Connections to third-party APIs.' },
         { name: 'schedules', description: 'Cron schedules of runs.' },
@@ -36,6 +39,12 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string | 
             type: 'oauth2',
             description: 'OAuth2 client credentials: `POST /oauth/token` with the client id and secret gives a short-lived bearer token carrying scopes.',
             flows: { clientCredentials: { tokenUrl, scopes: { ...SCOPES } } },
+          },
+          [SESSION_SCHEME]: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: SESSION_COOKIE,
+            description: `A console session from \`POST /session\`. Its user's role grants scopes (viewer: crm:read, definitions:read, connections:read, runs:read; admin: every scope but webhooks:write); the operation's OAuth2 scopes apply. Requests that are not GET or HEAD need the \`${CSRF_HEADER}\` header.`,
           },
           [WEBHOOK_SCHEME]: {
             type: 'apiKey',

@@ -8,6 +8,7 @@ import { checkCommand } from './check';
 import { workerCommand } from './worker';
 import { serveCommand } from './serve';
 import { clientsCommand } from './clients';
+import { usersCommand } from './users';
 
 export const COMMANDS: readonly Command[] = [
   migrateCommand,
@@ -18,4 +19,5 @@ export const COMMANDS: readonly Command[] = [
   workerCommand,
   serveCommand,
   clientsCommand,
+  usersCommand,
 ];

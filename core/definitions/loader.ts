@@ -45,6 +45,12 @@ export function createRegistry(connectors: ReadonlyMap<string, ConnectorDefiniti
   });
 }
 
+/** A registry with one definition added or replaced (the others are shared, not copied). */
+export function withDefinition(registry: Registry, kind: DefinitionKind, def: ConnectorDefinition | MappingDefinition): Registry {
+  if (kind === 'connector') return createRegistry(new Map(registry.connectors).set(def.id, deepFreeze(def as ConnectorDefinition)), registry.mappings);
+  return createRegistry(registry.connectors, new Map(registry.mappings).set(def.id, deepFreeze(def as MappingDefinition)));
+}
+
 const fileProblem = (file: string, message: string, hint?: string): Problem => ({ file, line: 1, column: 1, pointer: '', message, ...(hint === undefined ? {} : { hint }) });
 
 /** The .json files of a folder (not recursive), sorted; or the file itself. */

@@ -24,8 +24,14 @@ interface Timer {
 
 /** Validates a cron expression (5 fields, or 6 with seconds) and time zone; the next fire time. */
 export function nextFireTime(cron: string, timezone: string, after: Date = new Date()): Date {
+  return nextFireTimes(cron, timezone, 1, after)[0]!;
+}
+
+/** The next `count` times a cron expression fires in its time zone, after `after`. */
+export function nextFireTimes(cron: string, timezone: string, count: number, after: Date = new Date()): Date[] {
   try {
-    return CronExpressionParser.parse(cron, { tz: timezone, currentDate: after }).next().toDate();
+    const it = CronExpressionParser.parse(cron, { tz: timezone, currentDate: after });
+    return Array.from({ length: count }, () => it.next().toDate());
   } catch (err) {
     throw new SwitchboardError('SB_BAD_REQUEST', `invalid schedule "${cron}" in time zone "${timezone}": ${errorMessage(err)}`, { cause: err });
   }

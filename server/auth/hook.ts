@@ -1,19 +1,24 @@
-// Bearer-token checks: each route's required scopes are read from its schema's `security` (the
-// OpenAPI document shows exactly what is enforced). 401 without a valid token, 403 without the
-// scope, each with the RFC 6750 `WWW-Authenticate` challenge. Disabled clients lose access
-// within CLIENT_RECHECK_MS, however long their tokens had left.
+// Bearer-token and console-session checks: each route's required scopes are read from its
+// schema's `security` (the OpenAPI document shows exactly what is enforced). 401 without a valid
+// token, 403 without the scope, each with the RFC 6750 `WWW-Authenticate` challenge. Disabled
+// clients lose access within CLIENT_RECHECK_MS, however long their tokens had left. A request
+// without an Authorization header but with a session cookie is checked as that session.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Knex } from 'knex';
 import { SwitchboardError } from '../../core/errors';
 import { guard } from '../../core/store/db-errors';
 import { API_CLIENTS_TABLE } from '../../core/store/tables/api-clients';
-import { OAUTH2_SCHEME, type Scope } from './scopes';
+import { OAUTH2_SCHEME, SESSION_SCHEME, type Scope } from './scopes';
+import type { ConsoleSessions } from './session';
 import type { TokenClaims, TokenSigner } from './tokens';
+import type { User } from '../../core/store/tables/users';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The verified token's claims on routes that need one. */
+    /** The verified token's claims on routes that need one (a session's: its role's scopes). */
     auth: TokenClaims | null;
+    /** The signed-in console user, when the request was authenticated by a session. */
+    consoleUser: User | null;
   }
 }
 
@@ -25,15 +30,17 @@ type Security = ReadonlyArray<Readonly<Record<string, readonly string[]>>>;
 const scopeCache = new WeakMap<object, readonly Scope[] | null>();
 
 /**
- * The scopes a route's `security` requires when every alternative is our OAuth2 scheme; null
- * when the route is public or authenticates callers itself (webhook signatures).
+ * The scopes a route's `security` requires when every alternative is our OAuth2 scheme or the
+ * console session; null when the route is public or authenticates callers itself (webhook
+ * signatures, the session routes).
  */
 export function requiredScopes(security: unknown): readonly Scope[] | null {
   if (!Array.isArray(security)) return null;
   const cached = scopeCache.get(security);
   if (cached !== undefined) return cached;
   const alternatives = security as Security;
-  const bearerOnly = alternatives.length > 0 && alternatives.every((alt) => Object.keys(alt).length === 1 && Array.isArray(alt[OAUTH2_SCHEME]));
+  const ours = (alt: Readonly<Record<string, readonly string[]>>): boolean => Object.keys(alt).length === 1 && (Array.isArray(alt[OAUTH2_SCHEME]) || Array.isArray(alt[SESSION_SCHEME]));
+  const bearerOnly = alternatives.some((alt) => Array.isArray(alt[OAUTH2_SCHEME])) && alternatives.every(ours);
   const scopes = bearerOnly ? ([...new Set(alternatives.flatMap((alt) => alt[OAUTH2_SCHEME] ?? []))] as Scope[]) : null;
   scopeCache.set(security, scopes);
   return scopes;
@@ -66,11 +73,17 @@ export interface Authenticator {
   authenticate(request: FastifyRequest, reply: FastifyReply, scopes: readonly Scope[]): Promise<TokenClaims>;
 }
 
-export function createAuthenticator(signer: TokenSigner, db: Knex): Authenticator {
+export function createAuthenticator(signer: TokenSigner, db: Knex, sessions?: ConsoleSessions): Authenticator {
   const gate = new ClientGate(db);
   return {
     async authenticate(request, reply, scopes) {
       const header = request.headers.authorization;
+      const sessionToken = header === undefined ? sessions?.tokenOf(request) : undefined;
+      if (sessions !== undefined && sessionToken !== undefined) {
+        const identity = await sessions.authenticate(request, reply, sessionToken, scopes);
+        request.consoleUser = identity.user;
+        return identity.claims;
+      }
       const match = typeof header === 'string' ? /^Bearer[ ]+([A-Za-z0-9._~+/-]+=*)\s*$/i.exec(header) : null;
       if (match === null) {
         challenge(reply);
@@ -97,6 +110,7 @@ export function createAuthenticator(signer: TokenSigner, db: Knex): Authenticato
 /** Checks every route's token and scopes before anything else runs (rate limits key on the client). */
 export function installAuth(app: FastifyInstance, auth: Authenticator): void {
   app.decorateRequest('auth', null);
+  app.decorateRequest('consoleUser', null);
   app.addHook('onRequest', async (request, reply) => {
     const scopes = requiredScopes(request.routeOptions.schema?.security);
     if (scopes === null) return;

@@ -1,10 +1,11 @@
 // Connectors and mappings: list and read the loaded definitions, validate a posted one (the
 // same problems the CLI's `validate` prints, with line and column in the posted text), and
-// preview a mapping on sample records (mapped rows and per-record errors, nothing written).
+// preview a mapping on sample records (mapped rows and per-record errors, nothing written, with
+// the compiled mapping a run uses).
 import type { FastifyInstance } from 'fastify';
 import { SwitchboardError } from '../../core/errors';
 import { validateDocument, type DefinitionKind, type MappingDefinition, type Problem } from '../../core/definitions';
-import { compilePullMapping } from '../../core/mapping/compile-pull';
+import { previewMapping } from '../../core/mapping/preview';
 import { MAX_JSON_DEPTH, deeperThan } from '../../core/util/json-depth';
 import { registerTextJsonBodies } from '../body';
 import { requires } from '../auth/scopes';
@@ -31,7 +32,7 @@ const validationResult = {
 
 const connectorSummary = {
   type: 'object',
-  required: ['id', 'name', 'auth', 'streams', 'actions', 'webhooks'],
+  required: ['id', 'name', 'auth', 'streams', 'incremental', 'actions', 'webhooks'],
   properties: {
     id: { type: 'string' },
     name: { type: 'string' },
@@ -39,6 +40,7 @@ const connectorSummary = {
     description: { type: 'string' },
     auth: { type: 'string', description: 'The auth type (`none`, `api_key`, `basic`, `bearer`, `oauth2`), with the grant for oauth2 (`oauth2:authorization_code`).' },
     streams: { type: 'array', items: { type: 'string' } },
+    incremental: { type: 'array', items: { type: 'string' }, description: 'The streams that support incremental runs.' },
     actions: { type: 'array', items: { type: 'string' } },
     webhooks: { type: 'boolean', description: 'Whether the connector accepts webhooks.' },
   },
@@ -77,9 +79,10 @@ const previewResult = {
       description: 'The records that map, with what they would write.',
       items: {
         type: 'object',
-        required: ['index', 'values', 'refs'],
+        required: ['index', 'external_id', 'values', 'refs'],
         properties: {
           index: { type: 'integer', description: 'Position in `records`.' },
+          external_id: { type: ['string', 'null'], description: 'The record\'s id at the source (its stream\'s `primary_key`).' },
           values: ANY_OBJECT,
           refs: {
             type: 'array',
@@ -94,8 +97,8 @@ const previewResult = {
       description: 'The records that do not map, with why.',
       items: {
         type: 'object',
-        required: ['index', 'code', 'field', 'reason'],
-        properties: { index: { type: 'integer' }, code: { type: 'string' }, field: { type: ['string', 'null'] }, reason: { type: 'string' } },
+        required: ['index', 'external_id', 'code', 'field', 'reason'],
+        properties: { index: { type: 'integer' }, external_id: { type: ['string', 'null'] }, code: { type: 'string' }, field: { type: ['string', 'null'] }, reason: { type: 'string' } },
       },
     },
   },
@@ -106,17 +109,19 @@ interface PreviewBody {
   config?: Record<string, unknown>;
 }
 
-function preview(def: MappingDefinition, body: PreviewBody): Record<string, unknown> {
-  const mapping = compilePullMapping(def);
-  const now = new Date().toISOString();
-  const rows: unknown[] = [];
-  const errors: unknown[] = [];
-  body.records.forEach((record, index) => {
-    const r = mapping.map(record, { config: body.config ?? {}, now });
-    if (r.ok) rows.push({ index, values: r.values, refs: r.refs.map((ref) => ({ field: ref.field, entity: ref.entity, external_id: ref.externalId })) });
-    else errors.push({ index, code: r.code, field: r.field, reason: r.reason });
-  });
-  return { mapping: def.id, entity: mapping.entity, rows, errors };
+function preview(def: MappingDefinition, body: PreviewBody, primaryKey: string | undefined): Record<string, unknown> {
+  const result = previewMapping(def, body.records, { config: body.config ?? {}, ...(primaryKey === undefined ? {} : { primaryKey }) });
+  return {
+    mapping: result.mapping,
+    entity: result.entity,
+    rows: result.rows.map((r) => ({ index: r.index, external_id: r.externalId, values: r.values, refs: r.refs.map((ref) => ({ field: ref.field, entity: ref.entity, external_id: ref.externalId })) })),
+    errors: result.rejects.map((r) => ({ index: r.index, external_id: r.externalId, code: r.code, field: r.field, reason: r.reason })),
+  };
+}
+
+/** The primary key of the mapping's stream, when its connector is loaded (records without one are rejected, as in a run). */
+function primaryKeyOf(engine: FastifyInstance['engine'], def: MappingDefinition): string | undefined {
+  return engine.registry.connectors.get(def.connector)?.streams?.[def.stream]?.primary_key;
 }
 
 function invalidDefinition(kind: DefinitionKind, problems: Problem[]): SwitchboardError {
@@ -124,17 +129,19 @@ function invalidDefinition(kind: DefinitionKind, problems: Problem[]): Switchboa
 }
 
 export async function definitionRoutes(app: FastifyInstance): Promise<void> {
-  const registry = app.engine.registry;
+  // Read at each request: saving a definition (workbench) replaces the engine's registry.
+  const engine = app.engine;
   const read = requires('definitions:read');
 
   app.get('/connectors', { schema: { tags: ['definitions'], summary: 'List the loaded connectors', security: read, response: responses({ 200: { type: 'array', items: connectorSummary } }) } }, async () =>
-    [...registry.connectors.values()].map((c) => ({
+    [...engine.registry.connectors.values()].map((c) => ({
       id: c.id,
       name: c.name,
       ...(c.version === undefined ? {} : { version: c.version }),
       ...(c.description === undefined ? {} : { description: c.description }),
       auth: c.auth === undefined ? 'none' : c.auth.type === 'oauth2' ? `oauth2:${c.auth.grant}` : c.auth.type,
       streams: Object.keys(c.streams ?? {}),
+      incremental: Object.entries(c.streams ?? {}).filter(([, st]) => st.incremental !== undefined).map(([name]) => name),
       actions: Object.keys(c.actions ?? {}),
       webhooks: c.webhooks !== undefined,
     })),
@@ -143,17 +150,17 @@ export async function definitionRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: IdParams }>(
     '/connectors/:id',
     { schema: { tags: ['definitions'], summary: 'Get a connector definition', security: read, params: idParams, response: responses({ 200: { ...ANY_OBJECT, description: 'The definition, as loaded.' } }) } },
-    async (request) => registry.connector(request.params.id),
+    async (request) => engine.registry.connector(request.params.id),
   );
 
   app.get('/mappings', { schema: { tags: ['definitions'], summary: 'List the loaded mappings', security: read, response: responses({ 200: { type: 'array', items: mappingSummary } }) } }, async () =>
-    [...registry.mappings.values()].map((m) => ({ id: m.id, connector: m.connector, stream: m.stream, entity: m.entity, push: m.push !== undefined })),
+    [...engine.registry.mappings.values()].map((m) => ({ id: m.id, connector: m.connector, stream: m.stream, entity: m.entity, push: m.push !== undefined })),
   );
 
   app.get<{ Params: IdParams }>(
     '/mappings/:id',
     { schema: { tags: ['definitions'], summary: 'Get a mapping definition', security: read, params: idParams, response: responses({ 200: { ...ANY_OBJECT, description: 'The definition, as loaded.' } }) } },
-    async (request) => registry.mapping(request.params.id),
+    async (request) => engine.registry.mapping(request.params.id),
   );
 
   app.post<{ Params: IdParams; Body: PreviewBody }>(
@@ -169,7 +176,10 @@ export async function definitionRoutes(app: FastifyInstance): Promise<void> {
         response: responses({ 200: previewResult }),
       },
     },
-    async (request) => preview(registry.mapping(request.params.id), request.body),
+    async (request) => {
+      const def = engine.registry.mapping(request.params.id);
+      return preview(def, request.body, primaryKeyOf(engine, def));
+    },
   );
 
   app.post<{ Body: PreviewBody & { definition: Record<string, unknown> } }>(
@@ -185,9 +195,10 @@ export async function definitionRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const problems = validateDocument('mapping', JSON.stringify(request.body.definition, null, 2), 'definition', { connectors: registry.connectors });
+      const problems = validateDocument('mapping', JSON.stringify(request.body.definition, null, 2), 'definition', { connectors: engine.registry.connectors });
       if (problems.length > 0) throw invalidDefinition('mapping', problems);
-      return preview(request.body.definition as unknown as MappingDefinition, request.body);
+      const def = request.body.definition as unknown as MappingDefinition;
+      return preview(def, request.body, primaryKeyOf(engine, def));
     },
   );
 
@@ -212,7 +223,7 @@ export async function definitionRoutes(app: FastifyInstance): Promise<void> {
         },
         async (request) => {
           const text = typeof request.body === 'string' ? request.body : '';
-          const problems = validateDocument(kind, text, request.query.file ?? 'body', { connectors: registry.connectors });
+          const problems = validateDocument(kind, text, request.query.file ?? 'body', { connectors: engine.registry.connectors });
           // Nesting no definition needs is refused like any other too-deep body, with where it starts.
           if (deeperThan(text) >= 0) {
             throw new SwitchboardError('SB_BAD_REQUEST', `body: JSON nested deeper than ${MAX_JSON_DEPTH} levels (line ${problems[0]!.line}, column ${problems[0]!.column})`, { details: { problems } });

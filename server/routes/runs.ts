@@ -1,6 +1,7 @@
 // Sync runs: ask for one (202: accepted, whether new or the run already queued or running for
 // the same connection and mapping), list with filters and pagination, get with progress and
-// counts, cancel, and read the records a run rejected.
+// counts, cancel, and read the records a run rejected (pages, or all as JSON lines).
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { SwitchboardError } from '../../core/errors';
 import * as connections from '../../core/store/tables/connections';
@@ -158,6 +159,39 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
       if (cursor !== undefined && !/^\d{1,15}$/.test(cursor)) throw new SwitchboardError('SB_DB_INVALID_CURSOR', 'the cursor is not one this list issued');
       const rows = await rejectedRecords.listByRun(engine.db, run.id, { limit: rowsToFetch(limit), ...(cursor === undefined ? {} : { after: Number(cursor) }) });
       return pageFrom(rows, limit, (r) => String(r.id), rejectedView);
+    },
+  );
+
+  app.get<{ Params: IdParams }>(
+    '/runs/:id/rejected.jsonl',
+    {
+      schema: {
+        tags,
+        summary: 'Download a run\'s rejected records as JSON lines',
+        description: 'Every rejected record of the run, oldest first, one JSON object per line (`application/x-ndjson`, as an attachment): the same fields as `GET /runs/{id}/rejected`, the source record included.',
+        security: requires('runs:read'),
+        params: idParams,
+        produces: ['application/x-ndjson'],
+        response: responses({ 200: { type: 'string', description: 'One RejectedRecord per line.' } }),
+      },
+    },
+    async (request, reply) => {
+      const run = await syncRuns.get(engine.db, request.params.id);
+      const db = engine.db;
+      // Pages of the table, one at a time: a run with many rejects is never held in memory.
+      async function* lines(): AsyncGenerator<string> {
+        let after: number | undefined;
+        for (;;) {
+          const rows = await rejectedRecords.listByRun(db, run.id, { limit: 1000, ...(after === undefined ? {} : { after }) });
+          if (rows.length > 0) yield `${rows.map((r) => JSON.stringify(rejectedView(r))).join('\n')}\n`;
+          if (rows.length < 1000) return;
+          after = rows[rows.length - 1]!.id;
+        }
+      }
+      return reply
+        .type('application/x-ndjson; charset=utf-8')
+        .header('content-disposition', `attachment; filename="run-${run.id}-rejected.jsonl"`)
+        .send(Readable.from(lines()));
     },
   );
 }

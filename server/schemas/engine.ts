@@ -2,8 +2,10 @@
 // the views that turn store objects into them (snake_case, secrets reduced to set / not set).
 import type { Connection } from '../../core/store/tables/connections';
 import type { RejectedRecord } from '../../core/store/tables/rejected-records';
+import { nextFireTimes } from '../../core/queue/memory';
 import type { Schedule } from '../../core/store/tables/schedules';
 import type { RunCost } from '../../core/store/tables/run-costs';
+import { isoInZone } from '../../core/util/time';
 import { COUNT_COLUMNS, RUN_WARNING_CODES, type RunDirection, type RunMode, type RunStatus, type RunTrigger, type SyncRun } from '../../core/store/tables/sync-runs';
 import { ANY_OBJECT, type JsonSchema } from './common';
 
@@ -65,12 +67,15 @@ export function connectionView(c: Connection, secretKeys: readonly string[]): Co
   };
 }
 
+const NEXT_FIRE_TIMES = 3;
+
 export const scheduleSchema = {
   $id: 'Schedule',
   type: 'object',
-  required: ['id', 'connection_id', 'mapping', 'direction', 'mode', 'cron', 'timezone', 'enabled', 'created_at', 'updated_at'],
+  required: ['id', 'name', 'connection_id', 'mapping', 'direction', 'mode', 'cron', 'timezone', 'enabled', 'next_fire_times', 'created_at', 'updated_at'],
   properties: {
     id: { type: 'string' },
+    name: { type: ['string', 'null'], description: 'A label to tell schedules apart, e.g. `nightly full`.' },
     connection_id: { type: 'string' },
     mapping: { type: ['string', 'null'], description: 'The mapping run; null: every mapping of the connection\'s connector.' },
     direction: { type: 'string', enum: RUN_DIRECTIONS },
@@ -78,14 +83,21 @@ export const scheduleSchema = {
     cron: { type: 'string' },
     timezone: { type: 'string' },
     enabled: { type: 'boolean' },
+    next_fire_times: {
+      type: 'array',
+      maxItems: NEXT_FIRE_TIMES,
+      items: { type: 'string', description: 'ISO-8601 in the schedule\'s time zone, with its offset there (`2026-12-02T02:00:00+01:00`).' },
+      description: `The next ${NEXT_FIRE_TIMES} times the schedule fires; empty while it is disabled.`,
+    },
     created_at: TIME,
     updated_at: TIME,
   },
 } as const;
 
-export function scheduleView(s: Schedule): Record<string, unknown> {
+export function scheduleView(s: Schedule, now = new Date()): Record<string, unknown> {
   return {
     id: s.id,
+    name: s.name,
     connection_id: s.connectionId,
     mapping: s.mappingId,
     direction: s.direction,
@@ -93,6 +105,7 @@ export function scheduleView(s: Schedule): Record<string, unknown> {
     cron: s.cron,
     timezone: s.timezone,
     enabled: s.enabled,
+    next_fire_times: s.enabled ? nextFireTimes(s.cron, s.timezone, NEXT_FIRE_TIMES, now).map((d) => isoInZone(d, s.timezone)) : [],
     created_at: s.createdAt,
     updated_at: s.updatedAt,
   };

@@ -1,7 +1,7 @@
 // Runs the CLI in-process with captured output.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { main } from '../../cli/main';
 
 export interface CliResult {
@@ -21,10 +21,16 @@ function sink(): { stream: Writable; text: () => string } {
   return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
 }
 
-export async function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export async function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: string } = {}): Promise<CliResult> {
   const out = sink();
   const err = sink();
-  const code = await main(args, { stdout: out.stream, stderr: err.stream, env: options.env ?? {}, cwd: options.cwd ?? process.cwd() });
+  const code = await main(args, {
+    stdout: out.stream,
+    stderr: err.stream,
+    env: options.env ?? {},
+    cwd: options.cwd ?? process.cwd(),
+    ...(options.stdin === undefined ? {} : { stdin: Readable.from([options.stdin]) }),
+  });
   return { code, stdout: out.text(), stderr: err.text() };
 }
 

@@ -63,11 +63,14 @@ describe.each(DIALECTS)('attacks on %s', (dialect) => {
   });
   afterAll(async () => s.close());
 
-  it('gives 0 bypasses to 7 forged tokens on each of the 48 operations', async () => {
-    expect(ops).toHaveLength(48);
-    // Every operation that accepts a bearer token: 44 need one, and webhooks to a connector without a signature.
-    const guarded = ops.filter((op) => op.bearerScopes !== null || op.path === '/webhooks/{connection}');
-    expect(guarded).toHaveLength(45);
+  // 60 need a bearer token or a console session; webhooks to a connector without a signature too.
+  const GUARDED = 61;
+  it('gives 0 bypasses to 7 forged tokens on each of the 65 operations', async () => {
+    expect(ops).toHaveLength(65);
+    // Every operation that needs a caller (a bearer token or a console session: a request with
+    // an Authorization header is judged by its token alone), and webhooks to a connector without a signature.
+    const guarded = ops.filter((op) => op.security.length > 0 || op.path === '/webhooks/{connection}');
+    expect(guarded).toHaveLength(GUARDED);
     const tokens = await forgedTokens(s);
     let tried = 0;
     for (const op of guarded) {
@@ -78,7 +81,7 @@ describe.each(DIALECTS)('attacks on %s', (dialect) => {
         expect((res.json() as Json)['code']).toBe('SB_UNAUTHORIZED');
       }
     }
-    expect(tried).toBe(45 * 7);
+    expect(tried).toBe(GUARDED * 7);
     expect(await s.db.knex('companies').count({ n: '*' })).toEqual([{ n: 0 }]);
   });
 

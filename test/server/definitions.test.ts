@@ -18,7 +18,7 @@ describe('definitions API (sqlite)', () => {
 
   it('lists and gets connectors and mappings; unknown ids are 404', async () => {
     const connectors = (await s.call(t, { method: 'GET', url: '/connectors' })).json() as Json[];
-    expect(connectors.find((c) => c['id'] === 'demo')).toEqual({ id: 'demo', name: 'Demo API', auth: 'api_key', streams: ['people'], actions: [], webhooks: true });
+    expect(connectors.find((c) => c['id'] === 'demo')).toEqual({ id: 'demo', name: 'Demo API', auth: 'api_key', streams: ['people'], incremental: ['people'], actions: [], webhooks: true });
     expect(connectors.find((c) => c['id'] === 'oauthy')?.['auth']).toBe('oauth2:authorization_code');
     expect(((await s.call(t, { method: 'GET', url: '/connectors/demo' })).json() as Json)['base_url']).toBe('{{config.base_url}}');
     const missing = await s.call(t, { method: 'GET', url: '/connectors/nope' });
@@ -74,10 +74,11 @@ describe('definitions API (sqlite)', () => {
     expect(res.json()).toEqual({
       mapping: 'demo-contacts',
       entity: 'contacts',
-      rows: [{ index: 0, values: { email: 'ann@example.com', first_name: 'Ann', custom: { tier: 'gold' } }, refs: [] }],
+      rows: [{ index: 0, external_id: '1', values: { email: 'ann@example.com', first_name: 'Ann', custom: { tier: 'gold' } }, refs: [] }],
+      // As in a run: a record without the stream's primary key is rejected before mapping.
       errors: [
-        { index: 1, code: 'SB_MAPPING_FAILED', field: 'email', reason: expect.stringContaining('required') },
-        { index: 2, code: 'SB_MAPPING_FAILED', field: 'email', reason: expect.any(String) },
+        { index: 1, external_id: '2', code: 'SB_MAPPING_FAILED', field: 'email', reason: expect.stringContaining('required') },
+        { index: 2, external_id: null, code: 'SB_MAPPING_FAILED', field: 'id', reason: 'the record has no primary key at "id"' },
       ],
     });
     expect(await s.db.knex('contacts').count({ n: '*' }).first()).toMatchObject({ n: 0 });
@@ -88,7 +89,7 @@ describe('definitions API (sqlite)', () => {
     const bad = await s.call(t, { method: 'POST', url: '/mappings/preview', payload: { definition, records: [] } });
     expect(bad.statusCode).toBe(422);
     expect(bad.json()).toMatchObject({ code: 'SB_DEFINITION_INVALID', details: { problems: expect.any(Array) } });
-    const good = await s.call(t, { method: 'POST', url: '/mappings/preview', payload: { definition: { ...definition, fields: { name: { path: 'title', transform: ['uppercase'] } } }, records: [{ title: 'acme' }] } });
+    const good = await s.call(t, { method: 'POST', url: '/mappings/preview', payload: { definition: { ...definition, fields: { name: { path: 'title', transform: ['uppercase'] } } }, records: [{ id: 'i1', title: 'acme' }] } });
     expect(good.statusCode).toBe(200);
     expect((good.json() as { rows: Json[] }).rows[0]).toMatchObject({ values: { name: 'ACME' } });
     expect((await s.call(t, { method: 'POST', url: '/mappings/demo-contacts/preview', payload: { records: 'x' } })).statusCode).toBe(400);

@@ -9,7 +9,7 @@ export interface Operation {
   /** A concrete URL for it (path parameters filled in). */
   url: string;
   security: Array<Record<string, string[]>>;
-  /** Scopes when every security alternative is the OAuth2 bearer scheme; null otherwise. */
+  /** Scopes when every security alternative is the OAuth2 bearer scheme or the console session; null otherwise. */
   bearerScopes: string[] | null;
 }
 
@@ -30,7 +30,8 @@ export function operationsOf(doc: OpenApiDocument, fill: (param: string) => stri
   for (const [path, methods] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(methods)) {
       const security = op.security ?? [];
-      const bearerOnly = security.length > 0 && security.every((alt) => Object.keys(alt).length === 1 && Array.isArray(alt['oauth2']));
+      // A bearer token, or the console session (whose role grants the same scopes).
+      const bearerOnly = security.some((alt) => Array.isArray(alt['oauth2'])) && security.every((alt) => Object.keys(alt).length === 1 && (Array.isArray(alt['oauth2']) || Array.isArray(alt['consoleSession'])));
       ops.push({
         method: method.toUpperCase(),
         path,

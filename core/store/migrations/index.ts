@@ -9,6 +9,8 @@ import * as webhookDeliveries from './20261201110000_webhook_deliveries';
 import * as runLifecycle from './20261201120000_run_lifecycle';
 import * as runCosts from './20261201130000_run_costs';
 import * as childStreams from './20261201140000_child_streams';
+import * as consoleUsers from './20261201150000_console_users';
+import * as scheduleNames from './20261201150100_schedule_names';
 
 export interface Migration {
   name: string;
@@ -16,4 +18,4 @@ export interface Migration {
   down(knex: Knex): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [crmTables, engineTables, oauthStates, runWarnings, webhookDeliveries, runLifecycle, runCosts, childStreams];
+export const MIGRATIONS: readonly Migration[] = [crmTables, engineTables, oauthStates, runWarnings, webhookDeliveries, runLifecycle, runCosts, childStreams, consoleUsers, scheduleNames];

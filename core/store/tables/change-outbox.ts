@@ -67,3 +67,10 @@ export async function latestId(db: Db): Promise<number> {
   const row = (await db(CHANGE_OUTBOX_TABLE).max({ max: 'id' }).first()) as { max: unknown } | undefined;
   return row?.max == null ? 0 : Number(row.max);
 }
+
+/** One record's changes, newest first; pass the last id as `before` for the next page. */
+export async function listForRecord(db: Db, entity: EntityName, recordId: string, options: { limit: number; before?: number }): Promise<Change[]> {
+  const q = db<ChangeRow>(CHANGE_OUTBOX_TABLE).where({ entity, record_id: recordId }).orderBy('id', 'desc').limit(options.limit);
+  if (options.before !== undefined) q.where('id', '<', options.before);
+  return (await q).map(fromRow);
+}

@@ -4,7 +4,8 @@ import { queryRows, quoteIdent, type Db } from '../db';
 import { guard } from '../db-errors';
 import type { EntityName } from '../entities';
 import { setExcluded, upsertRows, whereInList } from '../upsert';
-import { nowIso } from '../values';
+import { nowIso, toIso } from '../values';
+import { CONNECTIONS_TABLE } from './connections';
 import { SYNC_RUNS_TABLE } from './sync-runs';
 
 export const RECORD_LINKS_TABLE = 'record_links';
@@ -167,4 +168,25 @@ export async function removeByExternalIds(db: Db, connectionId: string, entity: 
       await whereInList(db, db(RECORD_LINKS_TABLE).where({ connection_id: connectionId, entity }), 'external_id', externalIds.slice(i, i + IN_CHUNK)).delete();
     }
   });
+}
+
+export interface RecordLinkOfRecord {
+  connectionId: string;
+  connectionName: string;
+  connectorId: string;
+  externalId: string;
+  syncedAt: string | null;
+  updatedAt: string;
+}
+
+/** Every connection's link of one CRM record: its external id in each connected API. */
+export async function listForRecord(db: Db, entity: EntityName, crmId: string): Promise<RecordLinkOfRecord[]> {
+  const rows = (await guard('reading record links', async () =>
+    db(`${RECORD_LINKS_TABLE} as l`)
+      .join(`${CONNECTIONS_TABLE} as c`, 'c.id', 'l.connection_id')
+      .where({ 'l.entity': entity, 'l.crm_id': crmId })
+      .orderBy('c.name')
+      .select('l.connection_id', 'c.name as connection_name', 'c.connector_id', 'l.external_id', 'l.synced_at', 'l.updated_at'),
+  )) as Array<{ connection_id: string; connection_name: string; connector_id: string; external_id: string; synced_at: unknown; updated_at: unknown }>;
+  return rows.map((r) => ({ connectionId: r.connection_id, connectionName: r.connection_name, connectorId: r.connector_id, externalId: r.external_id, syncedAt: toIso(r.synced_at), updatedAt: toIso(r.updated_at) ?? '' }));
 }
