@@ -65,6 +65,9 @@ export const ERROR_CODES = {
   SB_PAGINATION_LOOP: { status: 502, title: 'Pagination Loop', retryable: false },
   SB_CHECK_FAILED: { status: 502, title: 'Connection Check Failed', retryable: false },
   SB_HTTP_ITEM_REJECTED: { status: 422, title: 'Upstream Refused a Record', retryable: false },
+  SB_GRAPHQL_ERROR: { status: 502, title: 'Upstream GraphQL Error', retryable: false },
+  SB_BULK_JOB_FAILED: { status: 502, title: 'Bulk Job Failed', retryable: true },
+  SB_BULK_JOB_TIMEOUT: { status: 504, title: 'Bulk Job Timeout', retryable: true },
 
   // Sync runs and queues
   SB_RUN_NOT_FOUND: { status: 404, title: 'Run Not Found', retryable: false },

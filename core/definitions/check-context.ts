@@ -109,6 +109,8 @@ export class Checker {
     this.tree(joinPointer(pointer, 'query'), request['query'], roots);
     this.tree(joinPointer(pointer, 'headers'), request['headers'], roots);
     this.tree(joinPointer(pointer, 'body'), request['body'], roots);
+    // A GraphQL document is not a template; its variables are.
+    this.tree(joinPointer(pointer, 'graphql', 'variables'), asObject(request['graphql'])?.['variables'], roots);
   }
 }
 

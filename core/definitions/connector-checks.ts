@@ -7,6 +7,7 @@ import { analyzeTemplate, splitAtRequestBody } from '../templates';
 import { didYouMean } from '../templates/suggest';
 import { Checker, ROOTS, asObject, asString, entriesOf, has, usesRoot, type JsonObject } from './check-context';
 import { ancestorsOf, checkCondition, checkPath } from './condition-checks';
+import { checkGraphqlRequest, checkPagingVariable, checkSelected, pagingVariableOf } from './graphql-checks';
 import type { SourceDocument } from './json-source';
 import { joinPointer, type Problem } from './problems';
 
@@ -37,6 +38,7 @@ export function connectorProblems(doc: SourceDocument): Problem[] {
   checkAuth(check, asObject(root['auth']));
   checkConfigSchema(check, root['config_schema']);
   check.request('/check/request', asObject(root['check'])?.['request'], ROOTS.check);
+  checkGraphqlRequest(check, '/check/request', asObject(asObject(root['check'])?.['request']), 'read');
 
   const backoff = asObject(asObject(root['retry'])?.['backoff']);
   if (typeof backoff?.['initial_ms'] === 'number' && typeof backoff['max_ms'] === 'number' && backoff['initial_ms'] > backoff['max_ms']) {
@@ -130,8 +132,13 @@ function checkStream(check: Checker, at: string, stream: JsonObject | undefined,
   const roots = child ? ROOTS.childStream : ROOTS.stream;
   const ancestors = checkParent(check, joinPointer(at, 'parent'), asObject(stream['parent']), name, streams);
   check.request(joinPointer(at, 'request'), request, roots);
-  checkPagination(check, joinPointer(at, 'pagination'), asObject(stream['pagination']), request);
+  const pagination = asObject(stream['pagination']);
+  checkPagination(check, joinPointer(at, 'pagination'), pagination, request);
   for (const key of ['records', 'primary_key']) checkPath(check, joinPointer(at, key), stream[key]);
+  const shape = checkGraphqlRequest(check, joinPointer(at, 'request'), request, 'read', pagingVariableOf(pagination));
+  checkSelected(check, joinPointer(at, 'records'), shape, stream['records']);
+  checkPagingVariable(check, joinPointer(at, 'pagination'), shape, pagination);
+  checkBulk(check, joinPointer(at, 'bulk'), asObject(stream['bulk']), stream);
   checkCondition(check, joinPointer(at, 'filter'), stream['filter'], ancestors);
   checkCondition(check, joinPointer(at, 'deleted'), stream['deleted'], ancestors);
   const enrich = Array.isArray(stream['enrich']) ? stream['enrich'] : [];
@@ -148,6 +155,10 @@ function checkStream(check: Checker, at: string, stream: JsonObject | undefined,
     check.add(joinPointer(inc, 'restart_after_records'), '"restart_after_records" is not available in a child stream: each parent\'s children are read to their end', { anchor: 'key' });
   }
   checkPagination(check, joinPointer(inc, 'pagination'), asObject(incremental['pagination']), own ?? request);
+  const incPagination = asObject(incremental['pagination']) ?? pagination;
+  const incShape = own === undefined ? shape : checkGraphqlRequest(check, joinPointer(inc, 'request'), own, 'read', pagingVariableOf(incPagination));
+  if (own !== undefined) checkSelected(check, joinPointer(at, 'records'), incShape, stream['records']);
+  if (has(incremental, 'pagination') || own !== undefined) checkPagingVariable(check, has(incremental, 'pagination') ? joinPointer(inc, 'pagination') : joinPointer(at, 'pagination'), incShape, incPagination);
 
   const hasParam = has(incremental, 'param');
   const hasRequest = has(incremental, 'request');
@@ -240,7 +251,7 @@ function stripItems(body: unknown, items: string): unknown {
 }
 
 function bodyNeedsMethod(check: Checker, at: string, request: JsonObject | undefined, what: string): void {
-  const method = asString(request?.['method']) ?? 'GET';
+  const method = asString(request?.['method']) ?? (has(request, 'graphql') ? 'POST' : 'GET');
   if (method === 'GET') check.add(at, `${what} goes in the body, but the request is a GET (which has no body)`, { hint: 'set "in": "query", or use a POST request' });
 }
 
@@ -265,6 +276,48 @@ function checkPagination(check: Checker, at: string, pagination: JsonObject | un
       break;
   }
   if (pagination['in'] === 'body') bodyNeedsMethod(check, joinPointer(at, 'in'), request, 'the pagination parameter');
+}
+
+/** A stream's `bulk` job: templates by request (`job` after the creation), states, waits, format options. */
+function checkBulk(check: Checker, at: string, bulk: JsonObject | undefined, stream: JsonObject): void {
+  if (bulk === undefined) return;
+  const create = asObject(bulk['create']);
+  const poll = asObject(bulk['poll']);
+  const download = asObject(bulk['download']);
+  check.request(joinPointer(at, 'create', 'request'), create?.['request'], ROOTS.bulkCreate);
+  check.request(joinPointer(at, 'poll', 'request'), poll?.['request'], ROOTS.bulkJob);
+  check.request(joinPointer(at, 'download', 'request'), download?.['request'], ROOTS.bulkJob);
+  check.request(joinPointer(at, 'delete'), bulk['delete'], ROOTS.bulkJob);
+  for (const [key, value] of [['poll', poll?.['request']], ['download', download?.['request']]] as const) {
+    if (value !== undefined && !usesRoot(value, 'job')) {
+      check.add(joinPointer(at, key, 'request'), `the ${key} request never uses {{job...}}: it would ask about no job in particular`, { anchor: 'key', hint: 'e.g. "path": "/jobs/query/{{job.id}}"' });
+    }
+  }
+  checkPath(check, joinPointer(at, 'create', 'id'), create?.['id']);
+  for (const key of ['state', 'error']) checkPath(check, joinPointer(at, 'poll', key), poll?.[key]);
+  const done = Array.isArray(poll?.['done']) ? (poll['done'] as unknown[]) : [];
+  const failed = Array.isArray(poll?.['failed']) ? (poll['failed'] as unknown[]) : [];
+  failed.forEach((state, i) => {
+    if (done.includes(state)) check.add(joinPointer(at, 'poll', 'failed', i), `state ${JSON.stringify(state)} is in both "done" and "failed"`);
+  });
+  const interval = poll?.['interval_ms'];
+  const max = poll?.['max_interval_ms'];
+  if (typeof interval === 'number' && typeof max === 'number' && interval > max) check.add(joinPointer(at, 'poll', 'interval_ms'), `"interval_ms" (${interval}) is greater than "max_interval_ms" (${max})`);
+  const modes = Array.isArray(bulk['modes']) ? (bulk['modes'] as unknown[]) : ['full'];
+  if (modes.includes('incremental') && !has(stream, 'incremental')) {
+    check.add(joinPointer(at, 'modes'), 'incremental runs through the job need the stream\'s "incremental" (its cursor_field; the job\'s templates use {{state.cursor}})', { hint: 'add "incremental", or leave "incremental" out of "modes"' });
+  }
+  if (modes.includes('incremental') && has(stream, 'incremental') && create !== undefined && !usesRoot(create['request'], 'state')) {
+    check.add(joinPointer(at, 'create', 'request'), 'incremental runs read through the job, but its creation never uses {{state.cursor}}: every incremental run would read everything again', { anchor: 'key' });
+  }
+  const format = asObject(download?.['format']);
+  if (format !== undefined && format['type'] !== 'csv') {
+    for (const key of ['delimiter', 'line_ending', 'empty', 'types', 'nested']) {
+      if (has(format, key)) check.add(joinPointer(at, 'download', 'format', key), `"${key}" only applies to "type": "csv"`, { anchor: 'key' });
+    }
+  }
+  if (format?.['delimiter'] === '"') check.add(joinPointer(at, 'download', 'format', 'delimiter'), 'the delimiter cannot be the quote character');
+  if (has(stream, 'parent')) check.add(at, 'a child stream cannot read through a bulk job', { anchor: 'key' });
 }
 
 /** Names runs report waits under besides the budgets' own. */
@@ -312,7 +365,14 @@ function checkAction(check: Checker, at: string, action: JsonObject | undefined)
   const request = asObject(action['request']);
   check.request(joinPointer(at, 'request'), request, ROOTS.action);
   checkIdempotency(check, at, action);
+  const shape = checkGraphqlRequest(check, joinPointer(at, 'request'), request, 'write');
+  checkSelected(check, joinPointer(at, 'external_id'), shape, action['external_id']);
+  const userErrors = asObject(action['user_errors']);
+  checkSelected(check, joinPointer(at, 'user_errors', 'path'), shape, userErrors?.['path']);
+  for (const key of ['path', 'reason', 'field']) checkPath(check, joinPointer(at, 'user_errors', key), userErrors?.[key]);
   const batch = asObject(action['batch']);
+  if (batch !== undefined && has(request, 'graphql')) check.add(joinPointer(at, 'batch'), 'a GraphQL action sends one record per request: "batch" does not apply to it', { anchor: 'key' });
+  if (batch !== undefined && userErrors !== undefined) check.add(joinPointer(at, 'user_errors'), 'with "batch", per-record errors are read with "batch.errors" or "batch.failed"', { anchor: 'key' });
   if (batch === undefined) return;
   const items = asString(batch['items']);
   if (items !== undefined) {

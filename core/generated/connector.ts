@@ -90,6 +90,10 @@ export interface ConnectorDefinition {
    */
   idempotency?: ActionIdempotency;
   /**
+   * How the API's GraphQL answers speak of throttling and cost, for the requests that carry `graphql`: error codes that mean "try again later", and where each answer says what the query cost and what is left of the API's cost bucket, so requests wait before the bucket runs dry.
+   */
+  graphql?: GraphqlSettings;
+  /**
    * When and how failed requests are retried (statuses, backoff, `Retry-After` and rate-limit headers).
    */
   retry?: Retry;
@@ -154,6 +158,65 @@ export interface RequestSpec {
    * How `body` is encoded: `json` (default, `application/json`) or `form` (`application/x-www-form-urlencoded`, nested objects as `a[b]=c`, as Stripe expects).
    */
   body_format?: 'json' | 'form';
+  /**
+   * Makes this a GraphQL request: a POST whose JSON body is `{"query", "variables", "operationName"}`, in place of `body`. Errors in a 2xx answer (`errors`) are errors of the request; see the connector's `graphql` for throttling. Pagination parameters go into the variables with `"in": "body"` and a `cursor_param` of `variables.<name>`.
+   */
+  graphql?: GraphqlRequest;
+}
+/**
+ * A GraphQL operation and its variables.
+ */
+export interface GraphqlRequest {
+  /**
+   * The GraphQL document, as one string or as an array of lines (joined with line breaks). Not a template: values go in `variables`. It is parsed when the file loads: a syntax error, an undeclared variable or a path that the document does not select is reported at its line and column.
+   */
+  query: string | [string, ...string[]];
+  /**
+   * The operation's variables by name; every string inside is a template (a string that is exactly one `{{expression}}` keeps the value's type, so `"{{record.input}}"` inserts an object). Each must be declared by the operation (`$name`).
+   */
+  variables?: {};
+  /**
+   * Which operation of the document to run, when it holds several; sent as `operationName`.
+   */
+  operation_name?: string;
+}
+/**
+ * What the connector's GraphQL answers say about throttling and cost.
+ */
+export interface GraphqlSettings {
+  /**
+   * Error codes (at `code_path` in each entry of `errors`) that mean the request was not run and may be sent again later, e.g. Shopify's `THROTTLED`. Such an answer is retried like a 429, after the wait the cost says (else the backoff); any other error fails the request with SB_GRAPHQL_ERROR. Default `["THROTTLED"]`.
+   */
+  retry_codes?: string[];
+  /**
+   * Path in each entry of `errors` to its code. Default `extensions.code`.
+   */
+  code_path?: Path;
+  /**
+   * Where each answer reports its cost and the API's cost bucket (Shopify's `extensions.cost`): requests wait while the bucket holds less than a request costs.
+   */
+  cost?: GraphqlCost;
+}
+/**
+ * Body paths of a cost-based limit (a leaky bucket of points): after each answer, while fewer points are available than the last request of that endpoint asked for (times the requests that may be in flight, `rate_limit.concurrency`), every request of the connection waits until enough points are restored. A throttled answer waits `(requested - available) / restore_rate` seconds.
+ */
+export interface GraphqlCost {
+  /**
+   * The points the query asked for, e.g. `extensions.cost.requestedQueryCost`.
+   */
+  requested: Path;
+  /**
+   * The points left in the bucket, e.g. `extensions.cost.throttleStatus.currentlyAvailable`.
+   */
+  available: Path;
+  /**
+   * Points restored per second, e.g. `extensions.cost.throttleStatus.restoreRate`.
+   */
+  restore_rate: Path;
+  /**
+   * The bucket's size, e.g. `extensions.cost.throttleStatus.maximumAvailable` (a request never waits for more than this).
+   */
+  maximum?: Path;
 }
 /**
  * No authentication (public APIs, or credentials passed in `headers`).
@@ -473,6 +536,150 @@ export interface Stream {
    * When a record says it was deleted, as a condition: `{ "path": "archived", "equals": true }` (HubSpot), `{ "path": "deleted_at", "exists": true }`, `{ "path": "status", "in": ["deleted", "archived"] }`. Such records are deleted in the CRM (per the mapping's `deletes`). `{ "path": "archived" }` alone means `equals: true`.
    */
   deleted?: Condition;
+  /**
+   * Reads the stream through an asynchronous bulk job (Salesforce Bulk API 2.0 query jobs): create the job, poll it until it is done, then download its results (CSV or JSON lines) page by page, each page streamed and parsed as it arrives. Runs of the modes in `bulk.modes` (default full runs) read this way; the others read `request` (or `incremental`) as usual.
+   */
+  bulk?: BulkJob;
+}
+/**
+ * An asynchronous bulk job: `create` starts it, `poll` asks how it stands until its state is one of `done` (or `failed`), `download` reads its results. The job's id is in the run's checkpoint from the moment it is created: a killed run resumes with the same job while it lives, and creates a new one when the job is gone (`gone_status`) or failed. The requests of `poll`, `download` and `delete` see the job as `job` (the answer of `create`, then of each poll) in their templates.
+ */
+export interface BulkJob {
+  /**
+   * The runs that read through the job: `full` (default), `incremental` (its templates then see `state.cursor`), or both.
+   *
+   * @minItems 1
+   */
+  modes?: ['full' | 'incremental', ...('full' | 'incremental')[]];
+  /**
+   * The request that creates the job, e.g. `POST /services/data/v60.0/jobs/query` with `{"operation": "queryAll", "query": "SELECT ..."}`.
+   */
+  create: BulkCreate;
+  /**
+   * How the job's state is asked for, and which states end the wait.
+   */
+  poll: BulkPoll;
+  /**
+   * How the results are read: the request, the format, and the pages.
+   */
+  download: BulkDownload;
+  /**
+   * A request made once every result is committed, to free the job at the API (Salesforce: `DELETE .../jobs/query/{{job.id}}`). A failure of it does not fail the run.
+   */
+  delete?: RequestSpec;
+  /**
+   * Statuses of `poll` and `download` that mean the job no longer exists (expired, deleted): the job is created again and its results read from the start. Default `[404]`.
+   */
+  gone_status?: number[];
+}
+export interface BulkCreate {
+  /**
+   * The request that creates the job. Its templates see `config`, `state` and `now`.
+   */
+  request: RequestSpec;
+  /**
+   * Path in the answer to the job's id. Default `id`.
+   */
+  id?: Path;
+}
+export interface BulkPoll {
+  /**
+   * The request that tells how the job stands, e.g. `GET .../jobs/query/{{job.id}}`.
+   */
+  request: RequestSpec;
+  /**
+   * Path in the answer to the job's state, e.g. `state`.
+   */
+  state: Path;
+  /**
+   * States in which the results can be read, e.g. `["JobComplete"]`.
+   *
+   * @minItems 1
+   */
+  done: [string, ...string[]];
+  /**
+   * States in which the job will never complete, e.g. `["Failed", "Aborted"]`: the run fails with SB_BULK_JOB_FAILED and the job's `error`; a run that resumes with such a job creates a new one.
+   */
+  failed?: string[];
+  /**
+   * Path in the answer to the job's error message, e.g. `errorMessage`.
+   */
+  error?: Path;
+  /**
+   * The wait before the first poll, in milliseconds; each later wait is twice the one before, up to `max_interval_ms`. Default 1000.
+   */
+  interval_ms?: number;
+  /**
+   * The longest wait between polls, in milliseconds. Default 30000.
+   */
+  max_interval_ms?: number;
+  /**
+   * How long a run waits for the job to be done before it fails with SB_BULK_JOB_TIMEOUT (retryable: the retried run goes on polling the same job). Default 3600.
+   */
+  timeout_seconds?: number;
+}
+export interface BulkDownload {
+  /**
+   * The request for one page of results, e.g. `GET .../jobs/query/{{job.id}}/results` with `"query": {"maxRecords": 50000}`.
+   */
+  request: RequestSpec;
+  /**
+   * How the results are written.
+   */
+  format: BulkFormat;
+  /**
+   * How the results are paged (Salesforce's `Sforce-Locator` header and `locator` parameter). Without it, the results are one page.
+   */
+  locator?: BulkLocator;
+  /**
+   * Records handed to the runner (and committed with their checkpoint) at a time, while a page is still arriving. A run killed mid-page resumes at the page and skips the records already committed. Default 2000.
+   */
+  chunk_records?: number;
+}
+/**
+ * `csv`: a header row of field names, then one record per row (RFC 4180 quoting); `jsonl`: one JSON object per line.
+ */
+export interface BulkFormat {
+  /**
+   * `csv` or `jsonl`.
+   */
+  type: 'csv' | 'jsonl';
+  /**
+   * CSV: the column delimiter, as the job was asked for (Salesforce's `columnDelimiter` COMMA is `,`, TAB `\t`, PIPE `|`, SEMICOLON `;`, CARET `^`, BACKQUOTE `` ` ``). Default `,`.
+   */
+  delimiter?: string;
+  /**
+   * CSV: how rows end, as the job was asked for (`LF` or `CRLF`). A row that ends otherwise is an invalid response. Default `LF`.
+   */
+  line_ending?: 'LF' | 'CRLF';
+  /**
+   * CSV: what an empty field is: `null` (default; Salesforce writes nulls as empty fields) or an empty string.
+   */
+  empty?: 'null' | 'empty_string';
+  /**
+   * CSV: columns whose text is read as a number or a boolean (`true`/`false`), e.g. `{"IsDeleted": "boolean", "Amount": "number"}`; the others stay text. A value that is not of its type is an invalid response.
+   */
+  types?: {
+    [k: string]: 'string' | 'number' | 'boolean';
+  };
+  /**
+   * CSV: column names with dots (`Account.Name`) make nested objects (`{"Account": {"Name": ...}}`). Default false.
+   */
+  nested?: boolean;
+}
+export interface BulkLocator {
+  /**
+   * Response header holding the next page's locator, e.g. `Sforce-Locator`.
+   */
+  header: string;
+  /**
+   * Query parameter the locator is sent as, e.g. `locator`.
+   */
+  param: string;
+  /**
+   * The header's value after the last page (Salesforce writes the text `null`); a missing or empty header ends the results too. Default `null`.
+   */
+  end?: string;
 }
 /**
  * The parent of a child stream. The parent stream is read page by page; for each of its records (after the parent's own `filter`), this stream's request is read to its last page with `parent` set to that record. Requests for different parents run concurrently (`concurrency`), inside the connector's `rate_limit`. A killed run resumes at the parent it stopped at; finished parents are not read again.
@@ -900,6 +1107,24 @@ export interface Action {
    * Send an idempotency key with each request (Stripe's `Idempotency-Key`), so that a request delivered again after a failure or a crash is applied once.
    */
   idempotency?: ActionIdempotency;
+  /**
+   * A list in a 2xx answer whose entries say why the API refused the record (GraphQL mutations' `userErrors`, answered with HTTP 200): a non-empty list rejects the record with their messages (SB_HTTP_ITEM_REJECTED), never sent again.
+   */
+  user_errors?: ActionUserErrors;
+}
+export interface ActionUserErrors {
+  /**
+   * Body path to the list, e.g. `data.customerCreate.userErrors`.
+   */
+  path: Path;
+  /**
+   * Path in each entry to its message. Default `message`.
+   */
+  reason?: Path;
+  /**
+   * Path in each entry to the input field it speaks of (a list of path segments counts too), e.g. `field`; shown before the message.
+   */
+  field?: Path;
 }
 /**
  * The key is made by the push runner from the connection, the mapping and the ids of the CRM changes the request delivers, and is saved before the request is sent: a request sent again (a retry, or a run resumed after a crash) carries the same key and the same body, and a new delivery of the same record a new key. It is sent only with the methods in `methods`: keys the API ignores (Stripe ignores them on DELETE, which is idempotent anyway) prove nothing.

@@ -13,6 +13,7 @@ import { packageVersion } from '../util/package-root';
 import { compileConnector, type CompiledConnector } from './compiled';
 import { CostLedger } from './cost';
 import { httpFailureError, type HttpFailure } from './errors';
+import { costWaitMs, graphqlErrors } from './graphql';
 import { OriginPolicy } from './origins';
 import { Redactor, secretConfigValues } from './redact';
 import { headerMap, renderRequest, type CompiledRequest, type RequestBase } from './request';
@@ -154,7 +155,7 @@ export class ConnectorClient {
     // A permit is held for one attempt; in Redis, units of a killed worker come back once the
     // connection has been idle for this lease.
     const leaseMs = this.connector.timeoutMs * 2 + 10_000;
-    const paced = this.connector.retry.rateLimitHeaders !== undefined;
+    const paced = this.connector.retry.rateLimitHeaders !== undefined || this.connector.graphql.cost !== undefined;
     this.limiter = (options.rateLimiters ?? new RateLimiters()).forConnection(this.connectionId, def.rate_limit, { leaseMs, paced });
     this.basePath = basePathOf(this.base.baseUrl);
     const rl = def.rate_limit;
@@ -237,6 +238,22 @@ export class ConnectorClient {
         this.report(request, requests, started, res.status);
         if (res.status >= 200 && res.status < 300) {
           const parsed = parseJson(res.text);
+          const gql = req.graphql && !('reason' in parsed) ? await this.graphqlAnswer(request, requests, parsed.value, res.text) : undefined;
+          if (gql !== undefined) {
+            // Throttled: the query was not run; wait as its cost says, then send it again.
+            failure = { kind: 'status', status: res.status, statusText: 'GraphQL throttled', body: res.text };
+            waitMs = gql.waitMs;
+            if (waitMs !== undefined) await this.limiter?.pause(waitMs);
+            history.push(failure.kind);
+            failures += 1;
+            if (failures >= policy.maxAttempts) throw httpFailureError(failure, { method: request.method, url: request.url, attempts: requests, history, redactor: this.redactor }, true);
+            const wait = waitMs ?? backoffDelay(policy, failures);
+            retries += 1;
+            this.stats.retries += 1;
+            await sleep(wait, signal);
+            this.cost.waited(API_WAIT, wait);
+            continue;
+          }
           const invalid: ReturnType<ResponseCheck> = 'reason' in parsed ? parsed : check?.(parsed.value);
           if (invalid === undefined) return { status: res.status, headers: res.headers, body: (parsed as { value: unknown }).value, requests, retries };
           failure = { kind: 'invalid', reason: invalid.reason, body: res.text, ...(invalid.details === undefined ? {} : { details: invalid.details }) };
@@ -275,6 +292,30 @@ export class ConnectorClient {
       await sleep(wait, signal);
       if (waitMs !== undefined) this.cost.waited(API_WAIT, wait);
     }
+  }
+
+  /**
+   * A GraphQL answer's errors and cost: holds the connection back while its cost bucket runs low;
+   * throws SB_GRAPHQL_ERROR for errors that are not a throttle; for a throttle, the wait its cost
+   * asks for (undefined: back off). Undefined when the answer has no errors.
+   */
+  private async graphqlAnswer(request: HttpRequest, attempts: number, body: unknown, text: string): Promise<{ waitMs: number | undefined } | undefined> {
+    const settings = this.connector.graphql;
+    const outcome = graphqlErrors(body, settings);
+    const throttled = outcome?.throttled === true;
+    const wait = costWaitMs(settings, body, this.callLimit.headroom, throttled);
+    if (outcome === undefined || !throttled) {
+      if (wait !== undefined) {
+        this.pausedUntil = Math.max(this.pausedUntil, Date.now() + wait);
+        await this.limiter?.pause(wait);
+      }
+    }
+    if (outcome === undefined) return undefined;
+    if (throttled) return { waitMs: wait };
+    const url = this.redactor.redact(request.url);
+    throw new SwitchboardError('SB_GRAPHQL_ERROR', `${request.method} ${url} answered GraphQL errors: ${this.redactor.redact(outcome.message)}`, {
+      details: { method: request.method, url, attempts, errors: JSON.parse(this.redactor.redact(JSON.stringify(outcome.errors))) as unknown, body: this.redactor.redact(text.slice(0, 200)) },
+    });
   }
 
   /** Holds the connection back as the answer's rate-limit headers ask (remaining 0 until the reset; a nearly full call-limit bucket). */

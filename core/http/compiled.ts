@@ -9,6 +9,7 @@ import { compileTree, type TemplateContext, type TemplateRoot } from '../templat
 import { TEMPLATE_PLACES } from '../templates/places';
 import { parsePath, type Path } from '../util/path';
 import { compileEnrich, type CompiledEnrich } from './enrich-compile';
+import { compileGraphqlSettings, type CompiledGraphql } from './graphql';
 import { compileRequest, type CompiledRequest } from './request';
 import { retryPolicy, type RetryPolicy } from './retry';
 
@@ -71,6 +72,8 @@ export interface CompiledConnector {
   readonly headers: Render | undefined;
   readonly auth: CompiledAuth;
   readonly retry: RetryPolicy;
+  /** How GraphQL answers speak of throttling and cost (`graphql`). */
+  readonly graphql: CompiledGraphql;
   readonly timeoutMs: number;
   readonly check: CompiledRequest | undefined;
   readonly streams: ReadonlyMap<string, CompiledStream>;
@@ -135,6 +138,7 @@ export function compileConnector(definition: ConnectorDefinition): CompiledConne
     headers: definition.headers === undefined ? undefined : compileTree(definition.headers, { roots: CONFIG_ROOTS }),
     auth: compileAuth(definition.auth),
     retry: retryPolicy(definition.retry),
+    graphql: compileGraphqlSettings(definition.graphql),
     timeoutMs: definition.timeout_ms ?? DEFAULT_TIMEOUT_MS,
     check: definition.check === undefined ? undefined : compileRequest(definition.check.request, CONFIG_NOW_ROOTS),
     streams,

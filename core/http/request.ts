@@ -6,6 +6,7 @@ import { compileTree, type TemplateContext, type TemplateRoot } from '../templat
 import type { PageParams } from '../pagination';
 import { setPath } from '../util/path';
 import { encodeForm, encodeQuery, withQuery } from './encode';
+import { compileGraphqlBody } from './graphql';
 import type { HttpRequest } from './transport';
 
 type Render = (ctx: TemplateContext) => unknown;
@@ -19,20 +20,24 @@ export interface CompiledRequest {
   readonly headers: Render | undefined;
   readonly body: Render | undefined;
   readonly bodyFormat: 'json' | 'form';
+  /** A GraphQL request (`graphql`): `errors` in its answers are errors, its cost is read. */
+  readonly graphql: boolean;
 }
 
 /** Compiles a request's templates; `roots` are the context roots they may use where they stand. */
 export function compileRequest(spec: RequestSpec, roots: readonly TemplateRoot[]): CompiledRequest {
   const options = { roots };
-  const method = spec.method ?? 'GET';
+  const graphql = spec.graphql;
+  const method = spec.method ?? (graphql === undefined ? 'GET' : 'POST');
   return {
     method,
-    label: `${method} ${spec.path}`,
+    label: `${method} ${spec.path}${graphql?.operation_name === undefined ? '' : ` ${graphql.operation_name}`}`,
     path: compileTree(spec.path, options),
     query: spec.query === undefined ? undefined : compileTree(spec.query, options),
     headers: spec.headers === undefined ? undefined : compileTree(spec.headers, options),
-    body: spec.body === undefined ? undefined : compileTree(spec.body, options),
-    bodyFormat: spec.body_format ?? 'json',
+    body: graphql !== undefined ? compileGraphqlBody(graphql, roots) : spec.body === undefined ? undefined : compileTree(spec.body, options),
+    bodyFormat: graphql !== undefined ? 'json' : (spec.body_format ?? 'json'),
+    graphql: graphql !== undefined,
   };
 }
 

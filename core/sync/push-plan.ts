@@ -59,6 +59,8 @@ export interface CompiledAction {
     | undefined;
   /** The idempotency header, when the API honours keys for this action's method. */
   readonly idempotencyHeader: string | undefined;
+  /** `user_errors`: where a 2xx answer lists why the record was refused (GraphQL `userErrors`). */
+  readonly userErrors: { path: Path; reason: Path; field: Path | undefined } | undefined;
 }
 
 export interface PushPlan {
@@ -105,6 +107,7 @@ function compileAction(connector: ConnectorDefinition, name: string): CompiledAc
     externalId: optionalPath(spec.external_id),
     batch,
     idempotencyHeader: keys !== undefined && (methods as readonly string[]).includes(request.method) ? keys.header : undefined,
+    userErrors: spec.user_errors === undefined ? undefined : { path: parsePath(spec.user_errors.path), reason: parsePath(spec.user_errors.reason ?? 'message'), field: optionalPath(spec.user_errors.field) },
   };
 }
 

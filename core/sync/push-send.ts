@@ -74,5 +74,28 @@ export async function sendOnce(client: ConnectorClient, action: CompiledAction, 
   const ctx = client.context({ record: first.payload });
   const res = await client.send(prepared(action, items, key, ctx), ctx, undefined, signal);
   if (action.batch !== undefined) return batchResults(action, items, res.body);
+  const refused = userErrorsOf(action, res.body);
+  if (refused !== undefined) return [{ ok: false, code: 'SB_HTTP_ITEM_REJECTED', reason: refused }];
   return [{ ok: true, externalId: action.externalId === undefined ? null : idOf(getPath(res.body, action.externalId)) }];
+}
+
+/**
+ * The API's reasons for refusing the record, from a 2xx answer's `user_errors` list (GraphQL
+ * mutations answer 200 with `userErrors`): each entry's field, then its message. Undefined when
+ * the list is missing or empty.
+ */
+export function userErrorsOf(action: CompiledAction, body: unknown): string | undefined {
+  const spec = action.userErrors;
+  if (spec === undefined) return undefined;
+  const list = getPath(body, spec.path);
+  if (!Array.isArray(list) || list.length === 0) return undefined;
+  return list
+    .map((entry) => {
+      const reason = getPath(entry, spec.reason);
+      const field = spec.field === undefined ? undefined : getPath(entry, spec.field);
+      const where = Array.isArray(field) ? field.join('.') : typeof field === 'string' ? field : '';
+      const text = typeof reason === 'string' && reason !== '' ? reason : JSON.stringify(entry);
+      return where === '' ? text : `${where}: ${text}`;
+    })
+    .join('; ');
 }

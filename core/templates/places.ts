@@ -22,6 +22,9 @@ export const TEMPLATE_PLACES = {
   mapping: ['record', 'config', 'now'],
   /** `webhooks.signature.signed_payload`: the inbound request, nothing else (no secrets, no clock). */
   webhook: ['request'],
+  /** A bulk job's creation (`bulk.create`), and the requests that follow it (`poll`, `download`, `delete`), which see the job. */
+  bulkCreate: ['config', 'state', 'now'],
+  bulkJob: ['config', 'state', 'now', 'job'],
   /** Mapping templates of a child stream's records also see its parent records. */
   childMapping: ['record', 'config', 'now', 'parent', 'parents'],
 } as const satisfies Record<string, readonly TemplateRoot[]>;

@@ -7,5 +7,6 @@ export * from './pipedrive';
 export * from './salesforce';
 export * from './stripe';
 export * from './shopify';
+export * from './shopify-rest';
 export * from './zendesk';
 export * from './mailchimp';

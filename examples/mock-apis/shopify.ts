@@ -1,142 +1,194 @@
-// Mock Shopify Admin REST (APIS.md): customers paged only through the `Link` header's opaque
-// `page_info` (follow-up requests may carry only `limit` and `fields`), `updated_at_min`,
-// customers created and updated, `shop.json`, `X-Shopify-Access-Token`; the leaky bucket (40
-// calls, 2 a second) in `X-Shopify-Shop-Api-Call-Limit`, and 429 with a fractional `Retry-After`.
-import { company, person, pick } from './fake';
-import { decodeCursor, encodeCursor, intParam, jsonBody, LeakyBucket, startMockServer, type Faults, type LoggedRequest, type MockApi, type MockResponse } from './server';
+// Mock of Shopify's GraphQL Admin API, following Shopify's published documents: "GraphQL Admin
+// API rate limits" (shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits: calculated query
+// cost, a leaky bucket per app and store, `extensions.cost` with `requestedQueryCost`,
+// `actualQueryCost` and `throttleStatus` on every answer, a throttled query answered 200 with
+// `errors[].extensions.code` `THROTTLED` and not run, a single query capped at 1,000 points),
+// "About Shopify API versioning" (shopify.dev/docs/api/usage/versioning: `/admin/api/{version}/
+// graphql.json`, an unsupported version falls forward to the oldest supported one, named in
+// `X-Shopify-API-Version`), the Admin API reference for `customers` (cursor connections with
+// `pageInfo { hasNextPage endCursor }`, `sortKey`, `query` search syntax `updated_at:>'...'`),
+// `customerCreate` / `customerUpdate` (`userErrors` in a 200 answer), and `X-Shopify-Access-Token`.
+// Queries are parsed and validated against the schema of shopify-schema.ts with the graphql
+// library and executed by it.
+import { execute, parse, validate, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLError, type OperationDefinitionNode } from 'graphql';
+import { shopifyTime, type ShopifyCustomer } from './shopify-data';
+import { customerNode, gid, operationCost, searchFilter, shopifySchema } from './shopify-schema';
+import { decodeCursor, encodeCursor, jsonBody, startMockServer, type Faults, type LoggedRequest, type MockApi, type MockResponse } from './server';
 
-export interface ShopifyCustomer {
-  id: number;
-  email: string;
-  first_name: string;
-  last_name: string;
-  phone: string | null;
-  updated_at: string;
-  tags: string;
-  created_at?: string;
-  state?: 'disabled' | 'invited' | 'enabled' | 'declined';
-  orders_count?: number;
-  total_spent?: string;
-  note?: string | null;
-  verified_email?: boolean;
-  currency?: string;
-  default_address?: { company: string | null; address1: string; city: string; country: string; zip: string; phone: string | null } | null;
-}
+export { shopifyCustomers, shopifyShoppers, shopifyTime, type ShopifyCustomer } from './shopify-data';
 
 export interface ShopifyOptions {
   customers: ShopifyCustomer[];
   accessToken: string;
-  /** Write `rel=next` without quotes (Shopify has sent both). */
-  unquotedRel?: boolean;
-  /** The leaky bucket: `size` calls, drained at `leakPerSecond` (Shopify: 40 and 2; Plus: 80 and 4). */
-  bucket?: { size: number; leakPerSecond: number };
+  /** The cost bucket: `size` points restored at `restorePerSecond` (Standard 2,000 and 100; Plus 20,000 and 1,000). */
+  bucket?: { size: number; restorePerSecond: number };
   faults?: Faults;
 }
 
-const API = '/admin/api/2024-01';
-const PATH = `${API}/customers.json`;
-const FOLLOW_UP_PARAMS = new Set(['page_info', 'limit', 'fields']);
-const WRITABLE = ['email', 'first_name', 'last_name', 'phone', 'tags', 'note', 'state'] as const;
+/** Versions served; older ones fall forward to the first (the oldest still supported). */
+export const SHOPIFY_VERSIONS = ['2025-07', '2025-10', '2026-01', '2026-04'];
+const MAX_QUERY_COST = 1000;
+const MAX_PAGE = 250;
 
-/** Shopify's time format: the shop's offset, no fractions (`2024-01-01T05:00:00-05:00`); this mock's shop is in UTC. */
-export function shopifyTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, '-00:00');
+/** A leaky bucket of points: taking needs `points` available; points come back at `rate` a second. */
+class CostBucket {
+  private available: number;
+  private at = Date.now();
+  constructor(
+    readonly size: number,
+    readonly rate: number,
+  ) {
+    this.available = size;
+  }
+  level(now = Date.now()): number {
+    this.available = Math.min(this.size, this.available + ((now - this.at) / 1000) * this.rate);
+    this.at = now;
+    return this.available;
+  }
+  take(points: number): boolean {
+    if (this.level() < points) return false;
+    this.available -= points;
+    return true;
+  }
+  refund(points: number): void {
+    this.available = Math.min(this.size, this.level() + points);
+  }
+  status(): Record<string, number> {
+    return { maximumAvailable: this.size, currentlyAvailable: Math.floor(this.level()), restoreRate: this.rate };
+  }
 }
 
-function list(opts: ShopifyOptions, req: LoggedRequest, base: string): MockResponse {
-  const limit = Math.max(1, intParam(req.query, 'limit', 50, 250));
-  const info = req.query.get('page_info');
-  let offset = 0;
-  let since = req.query.get('updated_at_min');
-  if (info !== null) {
-    const extra = [...req.query.keys()].filter((k) => !FOLLOW_UP_PARAMS.has(k));
-    if (extra.length > 0) return { status: 400, body: { errors: { page_info: [`page_info cannot be combined with ${extra.join(', ')}`] } } };
-    const cursor = decodeCursor(info);
-    if (cursor === undefined) return { status: 400, body: { errors: { page_info: ['Invalid value.'] } } };
-    offset = Number(cursor['o']);
-    since = typeof cursor['since'] === 'string' ? cursor['since'] : null;
-  }
-  if (since !== null && Number.isNaN(Date.parse(since))) return { status: 400, body: { errors: { updated_at_min: ['Invalid date'] } } };
-  const bound = since === null ? -Infinity : Date.parse(since);
-  const matched = opts.customers.filter((c) => Date.parse(c.updated_at) >= bound);
-  const customers = matched.slice(offset, offset + limit);
-  const link = (cursor: string, rel: string): string => `<${base}${PATH}?limit=${limit}&page_info=${cursor}>; rel=${opts.unquotedRel === true ? rel : `"${rel}"`}`;
-  const links: string[] = [];
-  if (offset + limit < matched.length) links.push(link(encodeCursor({ o: offset + limit, since }), 'next'));
-  if (offset > 0) links.push(link(encodeCursor({ o: Math.max(0, offset - limit), since }), 'previous'));
-  return { headers: links.length > 0 ? { link: links.join(', ') } : {}, body: { customers } };
-}
-
-/** POST /customers.json (201) and PUT /customers/{id}.json (200), with Shopify's 422 for a taken email. */
-function write(opts: ShopifyOptions, req: LoggedRequest, id: number | undefined): MockResponse {
-  const input = (jsonBody(req) as { customer?: Record<string, unknown> } | undefined)?.customer;
-  if (input === undefined || input === null || typeof input !== 'object') return { status: 400, body: { errors: { customer: 'Required parameter missing or invalid' } } };
-  const email = typeof input['email'] === 'string' ? input['email'].toLowerCase() : undefined;
-  if (email !== undefined && opts.customers.some((c) => c.email === email && c.id !== id)) return { status: 422, body: { errors: { email: ['has already been taken'] } } };
-  const now = shopifyTime(Date.now());
-  let customer = id === undefined ? undefined : opts.customers.find((c) => c.id === id);
-  if (id !== undefined && customer === undefined) return { status: 404, body: { errors: 'Not Found' } };
-  const created = customer === undefined;
-  if (customer === undefined) {
-    customer = { id: opts.customers.reduce((m, c) => Math.max(m, c.id), 207119550) + 1, email: '', first_name: '', last_name: '', phone: null, tags: '', created_at: now, updated_at: now, state: 'disabled', orders_count: 0, total_spent: '0.00' };
-    opts.customers.push(customer);
-  }
-  const target = customer as unknown as Record<string, unknown>;
-  for (const field of WRITABLE) if (field in input) target[field] = field === 'email' ? email : input[field];
-  customer.updated_at = now;
-  return { status: created ? 201 : 200, body: { customer } };
+function errorsOf(errors: readonly GraphQLError[]): unknown[] {
+  return errors.map((e) => ({ message: e.message, ...(e.locations === undefined ? {} : { locations: e.locations }), ...(e.path === undefined ? {} : { path: e.path }), extensions: { code: String(e.extensions['code'] ?? 'GRAPHQL_VALIDATION_FAILED') } }));
 }
 
 export function startShopify(opts: ShopifyOptions): Promise<MockApi> {
-  const bucket = new LeakyBucket(opts.bucket?.size ?? 40, opts.bucket?.leakPerSecond ?? 2);
+  const bucket = new CostBucket(opts.bucket?.size ?? 2000, opts.bucket?.restorePerSecond ?? 100);
+  const customers = opts.customers;
   const guard = (req: LoggedRequest): MockResponse | undefined =>
     req.headers['x-shopify-access-token'] === opts.accessToken ? undefined : { status: 401, body: { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' } };
+
+  const resolvers = (returned: Map<FieldNode, number>) => ({
+    customers: (args: { first?: number | null; after?: string | null; last?: number | null; reverse?: boolean; sortKey?: string; query?: string | null }, _ctx: unknown, info: { fieldNodes: readonly FieldNode[] }) => {
+      const size = args.first ?? args.last;
+      if (size === null || size === undefined) throw Object.assign(new Error('you must provide one of first or last'), { code: 'BAD_REQUEST' });
+      if (size > MAX_PAGE) throw new Error(`The page size of a connection cannot exceed ${MAX_PAGE}`);
+      const filter = searchFilter(args.query);
+      if ('error' in filter) throw new Error(filter.error);
+      const byUpdated = args.sortKey === 'UPDATED_AT';
+      const key = (c: ShopifyCustomer): [number, number] => [byUpdated ? Date.parse(c.updated_at) : c.id, c.id];
+      const after = args.after === null || args.after === undefined ? undefined : decodeCursor(args.after);
+      if (args.after !== null && args.after !== undefined && (after === undefined || after['s'] !== args.sortKey)) throw new Error('Invalid cursor for this connection');
+      const sign = args.reverse === true ? -1 : 1;
+      const cmp = (a: [number, number], b: [number, number]): number => sign * (a[0] - b[0] || a[1] - b[1]);
+      const matched = customers.filter(filter).sort((a, b) => cmp(key(a), key(b)));
+      const from = after === undefined ? matched : matched.filter((c) => cmp(key(c), [Number(after['k']), Number(after['id'])]) > 0);
+      const page = from.slice(0, size);
+      returned.set(info.fieldNodes[0]!, page.length);
+      const cursor = (c: ShopifyCustomer): string => encodeCursor({ s: args.sortKey, k: key(c)[0], id: c.id });
+      const nodes = page.map(customerNode);
+      return {
+        nodes,
+        edges: page.map((c, i) => ({ cursor: cursor(c), node: nodes[i] })),
+        pageInfo: { hasNextPage: from.length > page.length, hasPreviousPage: after !== undefined, startCursor: page[0] === undefined ? null : cursor(page[0]), endCursor: page.at(-1) === undefined ? null : cursor(page.at(-1)!) },
+      };
+    },
+    customer: (args: { id: string }) => {
+      const c = customers.find((x) => gid(x.id) === args.id);
+      return c === undefined ? null : customerNode(c);
+    },
+    shop: () => ({ id: 'gid://shopify/Shop/1', name: 'Mock Shop', myshopifyDomain: 'mock.myshopify.com', currencyCode: 'USD', ianaTimezone: 'Etc/UTC' }),
+    customerCreate: (args: { input: Record<string, unknown> }) => write(args.input, false),
+    customerUpdate: (args: { input: Record<string, unknown> }) => write(args.input, true),
+  });
+
+  /** customerCreate / customerUpdate: `userErrors` (HTTP 200) for a taken email or an unknown id. */
+  const write = (input: Record<string, unknown>, update: boolean): Record<string, unknown> => {
+    const id = typeof input['id'] === 'string' ? Number(/^gid:\/\/shopify\/Customer\/(\d+)$/.exec(input['id'])?.[1] ?? NaN) : undefined;
+    if (update && id === undefined) return { customer: null, userErrors: [{ field: ['id'], message: 'Customer id is required' }] };
+    if (!update && id !== undefined) return { customer: null, userErrors: [{ field: ['id'], message: 'Id is not allowed on create' }] };
+    let customer = id === undefined ? undefined : customers.find((c) => c.id === id);
+    if (update && customer === undefined) return { customer: null, userErrors: [{ field: ['id'], message: 'Customer does not exist' }] };
+    const email = typeof input['email'] === 'string' ? input['email'].trim().toLowerCase() : undefined;
+    if (email !== undefined && customers.some((c) => c.email === email && c.id !== id)) return { customer: null, userErrors: [{ field: ['email'], message: 'Email has already been taken' }] };
+    if (!update && (email === undefined || email === '') && typeof input['phone'] !== 'string') {
+      return { customer: null, userErrors: [{ field: ['email'], message: 'A customer must have a name, phone number or email address' }] };
+    }
+    const now = shopifyTime(Date.now());
+    if (customer === undefined) {
+      customer = { id: customers.reduce((m, c) => Math.max(m, c.id), 207119550) + 1, email: '', first_name: '', last_name: '', phone: null, tags: '', created_at: now, updated_at: now, state: 'disabled', orders_count: 0, total_spent: '0.00' };
+      customers.push(customer);
+    }
+    if (email !== undefined) customer.email = email;
+    if ('firstName' in input) customer.first_name = String(input['firstName'] ?? '');
+    if ('lastName' in input) customer.last_name = String(input['lastName'] ?? '');
+    if ('phone' in input) customer.phone = typeof input['phone'] === 'string' && input['phone'] !== '' ? input['phone'] : null;
+    if ('note' in input) customer.note = (input['note'] as string | null) ?? null;
+    if (Array.isArray(input['tags'])) customer.tags = (input['tags'] as string[]).join(', ');
+    customer.updated_at = now;
+    return { customer: customerNode(customer), userErrors: [] };
+  };
+
+  const graphql = async (req: LoggedRequest): Promise<MockResponse> => {
+    const body = jsonBody(req) as { query?: unknown; variables?: unknown; operationName?: unknown } | undefined;
+    if (req.method !== 'POST' || typeof body?.query !== 'string') return { status: 400, body: { errors: [{ message: 'Bad Request: a POST with a JSON body holding "query"', extensions: { code: 'BAD_REQUEST' } }] } };
+    let document: DocumentNode;
+    try {
+      document = parse(body.query);
+    } catch (err) {
+      return { body: { errors: errorsOf([err as GraphQLError]) } };
+    }
+    const invalid = validate(shopifySchema(), document);
+    if (invalid.length > 0) return { body: { errors: errorsOf(invalid) } };
+    const variables = body.variables !== null && typeof body.variables === 'object' ? (body.variables as Record<string, unknown>) : {};
+    const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
+    const op = typeof body.operationName === 'string' ? operations.find((o) => o.name?.value === body.operationName) : operations.length === 1 ? operations[0] : undefined;
+    if (op === undefined) return { body: { errors: [{ message: 'An operation name is required when the document holds several operations', extensions: { code: 'BAD_REQUEST' } }] } };
+    const fragments = Object.fromEntries(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === 'FragmentDefinition').map((f) => [f.name.value, f]));
+    const requested = operationCost(op, { fragments, variables });
+    if (requested > MAX_QUERY_COST) {
+      return { body: { errors: [{ message: `Query cost is ${requested}, which exceeds the single query max cost limit (${MAX_QUERY_COST}).`, extensions: { code: 'MAX_COST_EXCEEDED', cost: requested, maxCost: MAX_QUERY_COST } }] } };
+    }
+    if (!bucket.take(requested)) {
+      return {
+        body: {
+          errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' } }],
+          extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: bucket.status() } },
+        },
+      };
+    }
+    const returned = new Map<FieldNode, number>();
+    const result = await execute({ schema: shopifySchema(), document, rootValue: resolvers(returned), variableValues: variables, ...(op.name === undefined ? {} : { operationName: op.name.value }) });
+    const actual = operationCost(op, { fragments, variables, returned });
+    bucket.refund(Math.max(0, requested - actual));
+    return {
+      body: {
+        ...(result.errors === undefined ? {} : { errors: errorsOf(result.errors) }),
+        data: result.data ?? null,
+        extensions: { cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: bucket.status() } },
+      },
+    };
+  };
+
   return startMockServer(
-    (req, base) => {
-      const level = bucket.add();
-      const limitHeader = { 'x-shopify-shop-api-call-limit': `${level.level}/${bucket.size}` };
-      if (!level.ok) {
-        return { status: 429, headers: { ...limitHeader, 'retry-after': level.retryAfterSeconds.toFixed(1) }, body: { errors: `Exceeded ${bucket.leakPerSecond} calls per second for api client. Reduce request rates to resume uninterrupted service.` } };
-      }
-      const one = /^\/admin\/api\/2024-01\/customers\/(\d+)\.json$/.exec(req.path);
-      let answer: MockResponse;
-      if (req.path === PATH && req.method === 'GET') answer = list(opts, req, base);
-      else if (req.path === PATH && req.method === 'POST') answer = write(opts, req, undefined);
-      else if (one !== null && req.method === 'PUT') answer = write(opts, req, Number(one[1]));
-      else if (req.path === `${API}/shop.json` && req.method === 'GET') answer = { body: { shop: { id: 1, name: 'Mock Shop', myshopify_domain: 'mock.myshopify.com', currency: 'USD', iana_timezone: 'Etc/UTC' } } };
-      else answer = { status: 404, body: { errors: 'Not Found' } };
-      return { ...answer, headers: { ...limitHeader, ...answer.headers } };
+    async (req) => {
+      const m = /^\/admin\/api\/([^/]+)\/graphql\.json$/.exec(req.path);
+      if (m === null) return { status: 404, body: { errors: 'Not Found' } };
+      const asked = m[1]!;
+      const served = SHOPIFY_VERSIONS.includes(asked) ? asked : SHOPIFY_VERSIONS[0]!;
+      const answer = await graphql(req);
+      return { ...answer, headers: { 'x-shopify-api-version': served, ...answer.headers } };
     },
     { faults: opts.faults, guard },
   );
 }
 
-/** Shopify's 429 answer. */
-export const SHOPIFY_RATE_LIMITED: MockResponse = { status: 429, headers: { 'retry-after': '2.0' }, body: { errors: 'Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.' } };
-
-/** `n` Shopify customers, updated one second apart from `since`. */
-export function shopifyCustomers(n: number, since = Date.UTC(2024, 0, 1)): ShopifyCustomer[] {
-  return Array.from({ length: n }, (_, i) => ({
-    id: 207119551 + i,
-    email: `shop${i + 1}@example.com`,
-    first_name: 'Bob',
-    last_name: `Norman${i + 1}`,
-    phone: null,
-    updated_at: new Date(since + i * 1000).toISOString().replace('.000Z', '-00:00'),
-    tags: '',
-  }));
-}
-
-/** `n` customers with addresses, orders and tags, updated one second apart from `since`. */
-export function shopifyShoppers(n: number, since = Date.UTC(2024, 0, 1)): ShopifyCustomer[] {
-  return Array.from({ length: n }, (_, i) => {
-    const p = person(i + 1);
-    const c = company(i);
-    const orders = pick(i, 6, 30);
-    return {
-      id: 207119551 + i, email: p.email, first_name: p.first, last_name: p.last, phone: i % 3 === 0 ? null : p.phone, created_at: shopifyTime(since + i * 1000), updated_at: shopifyTime(since + i * 1000),
-      tags: orders > 3 ? 'vip, newsletter' : 'newsletter', state: 'enabled', orders_count: orders, total_spent: (orders * 42.5).toFixed(2), note: null, verified_email: true, currency: 'USD',
-      default_address: { company: i % 2 === 0 ? c.name : null, address1: `${1 + pick(i, 400, 31)} Main Street`, city: c.city, country: 'United States', zip: '10001', phone: p.phone },
-    };
+/** The queries (not mutations) a mock answered, by operation name, from its request log. */
+export function shopifyOperations(api: MockApi, from = 0): Array<{ name: string; variables: Record<string, unknown> }> {
+  return api.requests.slice(from).flatMap((r) => {
+    const body = jsonBody(r) as { query?: string; variables?: Record<string, unknown> } | undefined;
+    if (typeof body?.query !== 'string') return [];
+    const name = /^\s*(?:query|mutation)\s+(\w+)/.exec(body.query)?.[1] ?? '';
+    return [{ name, variables: body.variables ?? {} }];
   });
 }

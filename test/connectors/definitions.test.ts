@@ -65,7 +65,7 @@ describe('shipped definitions', () => {
       mailchimp: 'https://us6.api.mailchimp.com/3.0',
       pipedrive: 'https://acme.pipedrive.com',
       salesforce: 'https://login.salesforce.com',
-      shopify: 'https://acme.myshopify.com/admin/api/2024-01',
+      shopify: 'https://acme.myshopify.com/admin/api/2026-04',
       stripe: 'https://api.stripe.com/v1',
       zendesk: 'https://acme.zendesk.com/api/v2',
     });

@@ -60,11 +60,17 @@ export class Harness {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  /** `switchboard sync MAPPING --json` with the shipped definitions: the run's summary, however it ended. */
-  async run(mapping: string, options: { full?: boolean } = {}): Promise<RunSummary> {
-    const args = ['sync', mapping, '--config', this.configFile, '--db', this.db.url, '--connectors-dir', CONNECTORS_DIR, '--mappings-dir', MAPPINGS_DIR, '--json'];
+  /** The arguments of `switchboard sync MAPPING --json` (or `push`) with the shipped definitions, and its environment. */
+  cli(mapping: string, options: { full?: boolean; command?: 'sync' | 'push' } = {}): { args: string[]; cwd: string; env: NodeJS.ProcessEnv } {
+    const args = [options.command ?? 'sync', mapping, '--config', this.configFile, '--db', this.db.url, '--connectors-dir', CONNECTORS_DIR, '--mappings-dir', MAPPINGS_DIR, '--json'];
     if (options.full === true) args.push('--full');
-    const r = await runCli(args, { cwd: this.dir, env: { SWITCHBOARD_SECRET_KEY: SECRET_KEY } });
+    return { args, cwd: this.dir, env: { SWITCHBOARD_SECRET_KEY: SECRET_KEY } };
+  }
+
+  /** `switchboard sync MAPPING --json` with the shipped definitions: the run's summary, however it ended. */
+  async run(mapping: string, options: { full?: boolean; command?: 'sync' | 'push' } = {}): Promise<RunSummary> {
+    const { args, cwd, env } = this.cli(mapping, options);
+    const r = await runCli(args, { cwd, env });
     if (r.stderr !== '' || r.stdout === '') throw new Error(`sync ${mapping} wrote to stderr: ${r.stderr}`);
     return JSON.parse(r.stdout) as RunSummary;
   }
@@ -73,6 +79,13 @@ export class Harness {
   async sync(mapping: string, options: { full?: boolean } = {}): Promise<RunSummary> {
     const summary = await this.run(mapping, options);
     if (summary.status !== 'succeeded') throw new Error(`sync ${mapping} ended ${summary.status}: ${JSON.stringify(summary.error)}`);
+    return summary;
+  }
+
+  /** `switchboard push MAPPING --json`: a push run that must succeed. */
+  async push(mapping: string): Promise<RunSummary> {
+    const summary = await this.run(mapping, { command: 'push' });
+    if (summary.status !== 'succeeded') throw new Error(`push ${mapping} ended ${summary.status}: ${JSON.stringify(summary.error)}`);
     return summary;
   }
 

@@ -5,7 +5,8 @@
 import { readStream } from '../../../core/http';
 import { hubspotContacts, startHubSpot } from '../../../examples/mock-apis/hubspot';
 import { faultAt, faults, type MockApi } from '../../../examples/mock-apis/server';
-import { shopifyCustomers, startShopify } from '../../../examples/mock-apis/shopify';
+import { startShopifyRest as startShopify } from '../../../examples/mock-apis/shopify-rest';
+import { shopifyCustomers } from '../../../examples/mock-apis/shopify-data';
 import { startStripe, STRIPE_RATE_LIMITED, stripeCustomers } from '../../../examples/mock-apis/stripe';
 import { client, hubspotDefinition, idsOf, readAll, recordsOf, shopifyDefinition, stripeDefinition, failure } from '../../helpers/http-connectors';
 

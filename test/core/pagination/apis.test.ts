@@ -5,7 +5,8 @@ import { mailchimpMembers, startMailchimp } from '../../../examples/mock-apis/ma
 import { pipedrivePersons, startPipedrive } from '../../../examples/mock-apis/pipedrive';
 import { salesforceContacts, startSalesforce } from '../../../examples/mock-apis/salesforce';
 import type { MockApi } from '../../../examples/mock-apis/server';
-import { shopifyCustomers, startShopify } from '../../../examples/mock-apis/shopify';
+import { startShopifyRest as startShopify } from '../../../examples/mock-apis/shopify-rest';
+import { shopifyCustomers } from '../../../examples/mock-apis/shopify-data';
 import { startStripe, stripeCustomers } from '../../../examples/mock-apis/stripe';
 import { startZendesk, zendeskRecords } from '../../../examples/mock-apis/zendesk';
 import {
