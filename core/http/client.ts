@@ -18,7 +18,7 @@ import { OriginPolicy } from './origins';
 import { Redactor, secretConfigValues } from './redact';
 import { headerMap, renderRequest, type CompiledRequest, type RequestBase } from './request';
 import { backoffDelay, callLimitWaitMs, rateLimitResetMs, retryAfterMs } from './retry';
-import { send, TransportError, type HttpRequest, type HttpResponse } from './transport';
+import { open, readText, send, TransportError, type HttpRequest, type HttpResponse, type OpenResponse } from './transport';
 
 export interface ConnectorClientOptions {
   /** The definition (compiled once and cached) or an already compiled one. */
@@ -60,6 +60,8 @@ export interface ApiResponse {
   /** HTTP requests made, retries included, and how many of them were retries. */
   requests: number;
   retries: number;
+  /** With `mode: 'stream'`: the 2xx answer's body, still arriving (`body` is then null). */
+  stream?: OpenResponse;
 }
 
 /**
@@ -191,7 +193,7 @@ export class ConnectorClient {
    * Sends one request of the definition (a stream page, the check, an action) and returns its
    * 2xx answer; any other outcome is a SwitchboardError (see core/http/errors.ts).
    */
-  async send(req: CompiledRequest, ctx: TemplateContext, page?: PageParams, signal?: AbortSignal, check?: ResponseCheck): Promise<ApiResponse> {
+  async send(req: CompiledRequest, ctx: TemplateContext, page?: PageParams, signal?: AbortSignal, check?: ResponseCheck, mode: 'json' | 'stream' = 'json'): Promise<ApiResponse> {
     const policy = this.connector.retry;
     const history: HttpFailure['kind'][] = [];
     let requests = 0;
@@ -217,9 +219,9 @@ export class ConnectorClient {
       requests += 1;
       this.stats.requests += 1;
       const started = Date.now();
-      let outcome: { res: HttpResponse } | { failure: HttpFailure };
+      let outcome: { res: HttpResponse; stream?: OpenResponse } | { failure: HttpFailure };
       try {
-        outcome = { res: await send(request, this.connector.timeoutMs, signal) };
+        outcome = mode === 'json' ? { res: await send(request, this.connector.timeoutMs, signal) } : await this.openStream(request, signal);
       } catch (err) {
         outcome = { failure: this.transportFailure(err, request, signal) };
       } finally {
@@ -237,6 +239,7 @@ export class ConnectorClient {
         await this.pace(res.headers);
         this.report(request, requests, started, res.status);
         if (res.status >= 200 && res.status < 300) {
+          if (outcome.stream !== undefined) return { status: res.status, headers: res.headers, body: null, requests, retries, stream: outcome.stream };
           const parsed = parseJson(res.text);
           const gql = req.graphql && !('reason' in parsed) ? await this.graphqlAnswer(request, requests, parsed.value, res.text) : undefined;
           if (gql !== undefined) {
@@ -340,6 +343,18 @@ export class ConnectorClient {
     }
     if (this.basePath !== '' && (path === this.basePath || path.startsWith(`${this.basePath}/`))) path = path.slice(this.basePath.length) || '/';
     return path;
+  }
+
+  /** A streamed exchange: a 2xx answer's body is left open; any other is read whole, as `send` reads it. */
+  private async openStream(request: HttpRequest, signal: AbortSignal | undefined): Promise<{ res: HttpResponse; stream?: OpenResponse }> {
+    const opened = await open(request, this.connector.timeoutMs, signal);
+    const head = { status: opened.status, statusText: opened.statusText, headers: opened.headers };
+    if (opened.status >= 200 && opened.status < 300) return { res: { ...head, text: '' }, stream: opened };
+    try {
+      return { res: { ...head, text: await readText(opened.body) } };
+    } catch (err) {
+      throw err instanceof TransportError ? err : new TransportError('network', (err as Error).message, { cause: err });
+    }
   }
 
   /** A failed exchange as a retryable failure; aborts and unusable URLs are thrown instead. */

@@ -8,6 +8,7 @@ import { createPaginator, type Paginator } from '../pagination';
 import { compileTree, type TemplateContext, type TemplateRoot } from '../templates';
 import { TEMPLATE_PLACES } from '../templates/places';
 import { parsePath, type Path } from '../util/path';
+import { compileBulk, type CompiledBulk } from './bulk';
 import { compileEnrich, type CompiledEnrich } from './enrich-compile';
 import { compileGraphqlSettings, type CompiledGraphql } from './graphql';
 import { compileRequest, type CompiledRequest } from './request';
@@ -62,6 +63,8 @@ export interface CompiledStream {
   readonly filter: Predicate | undefined;
   /** Records that say they were deleted (`deleted`). */
   readonly deleted: Predicate | undefined;
+  /** The asynchronous bulk job that reads the stream in the runs of its `modes` (`bulk`). */
+  readonly bulk: CompiledBulk | undefined;
 }
 
 export interface CompiledConnector {
@@ -118,6 +121,7 @@ function compileStream(name: string, spec: Stream, definition: ConnectorDefiniti
     enrich: (spec.enrich ?? []).map((e) => compileEnrich(e, { primaryKey: spec.primary_key ?? 'id', concurrency })),
     filter: spec.filter === undefined ? undefined : compileCondition(spec.filter),
     deleted: spec.deleted === undefined ? undefined : compileCondition(spec.deleted),
+    bulk: spec.bulk === undefined ? undefined : compileBulk(spec.bulk),
   };
 }
 

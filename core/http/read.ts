@@ -1,12 +1,13 @@
 // Reading any stream as pages of records for the pull runner, whatever its kind: a list (one
 // request chain, core/http/stream.ts) or a child stream (one request chain per parent record,
 // core/http/child-stream.ts). Each kind is one module registered in STREAM_KINDS; later kinds
-// (event feeds, date windows, bulk jobs) add theirs without touching the others.
+// (event feeds, date windows) add theirs without touching the others; bulk jobs are core/http/bulk.ts.
 import type { ConnectorClient } from './client';
 import { streamOf, type CompiledStream } from './compiled';
 import type { ParentScope } from './enrich';
 import { readStream, type ReadMode, type StreamCheckpoint } from './stream';
 import { readChildStream } from './child-stream';
+import { readBulk } from './bulk';
 
 /** One page as the pull runner takes it. */
 export interface ReadPage {
@@ -34,7 +35,7 @@ export interface ReadRecordsOptions {
   state: { cursor?: unknown; parents?: Record<string, unknown> };
   /** Resume after the page that produced this checkpoint. */
   checkpoint?: Record<string, unknown>;
-  /** For `restart_after_records` (list streams): the greatest committed `state.cursor`. */
+  /** For `restart_after_records` (list streams): the greatest committed `state.cursor`; it resolves once every page handed out is committed, which bulk reads wait for before freeing their job. */
   restartCursor?: () => unknown;
   signal?: AbortSignal;
 }
@@ -59,12 +60,14 @@ export const STREAM_KINDS = {
   list: readList,
   // The parent is read through readRecords too, so a parent may itself be a child stream.
   child: (client, stream, options) => readChildStream(client, stream, options, (c, parent, o) => readRecords(c, parent.name, o)),
+  // Runs of the modes the job does not serve read the stream as a list.
+  bulk: (client, stream, options) => readBulk(client, stream, options, readList),
 } as const satisfies Record<string, StreamReader>;
 
 export type StreamKind = keyof typeof STREAM_KINDS;
 
 export function kindOf(stream: CompiledStream): StreamKind {
-  return stream.parent !== undefined ? 'child' : 'list';
+  return stream.parent !== undefined ? 'child' : stream.bulk !== undefined ? 'bulk' : 'list';
 }
 
 /** Reads a stream of the client's connector page by page, whatever its kind. */

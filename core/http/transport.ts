@@ -72,6 +72,79 @@ function rawPath(text: string, parsed: URL): string {
   return `${parsed.pathname}${parsed.search}`;
 }
 
+/** A response whose body is still arriving: read `body` (decompressed) as a stream. */
+export interface OpenResponse {
+  status: number;
+  statusText: string;
+  headers: IncomingHttpHeaders;
+  body: NodeJS.ReadableStream;
+  /** Ends the exchange early (the socket is dropped, not reused). */
+  destroy(): void;
+}
+
+/**
+ * Sends one request and resolves as soon as the response's headers arrive, leaving the body to
+ * the caller (bulk downloads, parsed as they stream in and never held whole). `timeoutMs` bounds
+ * the wait for the headers; the reader bounds its own waits for the body. The body stream emits
+ * an error if the connection breaks or the signal aborts the read.
+ */
+export function open(req: HttpRequest, timeoutMs: number, signal?: AbortSignal): Promise<OpenResponse> {
+  return new Promise<OpenResponse>((resolve, reject) => {
+    let url: URL;
+    try {
+      url = new URL(req.url);
+    } catch (err) {
+      reject(new TypeError(`invalid URL: ${req.url}`, { cause: err }));
+      return;
+    }
+    const secure = url.protocol === 'https:';
+    if (!secure && url.protocol !== 'http:') {
+      reject(new TypeError(`unsupported URL protocol: ${url.protocol}`));
+      return;
+    }
+    if (signal?.aborted === true) {
+      reject(new TransportError('aborted', 'request aborted', { cause: signal.reason }));
+      return;
+    }
+    let answered = false;
+    const headers: Record<string, string> = { ...req.headers };
+    if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
+    const request = (secure ? https : http).request({ protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: rawPath(req.url, url), method: req.method, headers, agent: secure ? httpsAgent : httpAgent });
+    const fail = (err: TransportError): void => {
+      if (answered) return;
+      answered = true;
+      clearTimeout(timer);
+      request.destroy();
+      reject(err);
+    };
+    const onAbort = (): void => {
+      if (!answered) fail(new TransportError('aborted', 'request aborted', { cause: signal?.reason }));
+      else request.destroy(new TransportError('aborted', 'request aborted', { cause: signal?.reason }));
+    };
+    const timer = setTimeout(() => fail(new TransportError('timeout', `no response headers within ${timeoutMs} ms`)), timeoutMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    request.on('error', (err) => fail(new TransportError('network', err.message, { cause: err })));
+    request.on('close', () => signal?.removeEventListener('abort', onAbort));
+    request.on('response', (res) => {
+      if (answered) return;
+      answered = true;
+      clearTimeout(timer);
+      const body = decode(res);
+      res.on('aborted', () => (body as NodeJS.ReadableStream & { destroy?(e: Error): void }).destroy?.(new TransportError('network', 'response aborted')));
+      if (body !== res) res.on('error', (err) => (body as NodeJS.ReadableStream & { destroy?(e: Error): void }).destroy?.(err));
+      resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: res.headers, body, destroy: () => request.destroy() });
+    });
+    request.end(req.body);
+  });
+}
+
+/** The rest of a body as text (an error answer of a streamed request: small, read whole). */
+export async function readText(body: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** Sends one request; resolves with any complete response (whatever its status). */
 export function send(req: HttpRequest, timeoutMs: number, signal?: AbortSignal): Promise<HttpResponse> {
   return new Promise<HttpResponse>((resolve, reject) => {

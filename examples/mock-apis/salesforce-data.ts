@@ -70,7 +70,7 @@ export function salesforceOrg(sizes: { accounts: number; contacts: number; oppor
     return sfRecord('Task', sfId('00T', i + 1), {
       Subject: `${subtype} ${i + 1}`, Description: `Notes of ${subtype.toLowerCase()} ${i + 1}`, ActivityDate: new Date(since + i * 86_400_000).toISOString().slice(0, 10), Status: 'Completed', Priority: 'Normal',
       TaskSubtype: subtype, CallType: subtype === 'Call' ? (i % 2 === 0 ? 'Outbound' : 'Inbound') : null, WhoId: opp?.['ContactId'] ?? null, WhatId: opp?.Id ?? null, AccountId: opp?.['AccountId'] ?? null,
-      CreatedDate: t(i), SystemModstamp: t(i),
+      CreatedDate: t(i), SystemModstamp: t(i), IsArchived: false,
     });
   });
   const Event = Array.from({ length: sizes.events }, (_, i) => {
@@ -78,7 +78,7 @@ export function salesforceOrg(sizes: { accounts: number; contacts: number; oppor
     const start = new Date(since + i * 3_600_000).toISOString().replace('Z', '+0000');
     return sfRecord('Event', sfId('00U', i + 1), {
       Subject: `Meeting ${i + 1}`, Description: `Agenda ${i + 1}`, StartDateTime: start, EndDateTime: start, EventSubtype: 'Event', WhoId: opp?.['ContactId'] ?? null, WhatId: opp?.Id ?? null,
-      AccountId: opp?.['AccountId'] ?? null, SystemModstamp: t(i),
+      AccountId: opp?.['AccountId'] ?? null, SystemModstamp: t(i), IsArchived: false,
     });
   });
   return { Account, Contact, Opportunity, Task, Event };

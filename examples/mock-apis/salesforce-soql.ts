@@ -64,9 +64,12 @@ function holds(record: SalesforceRecord, w: Soql['where'][number]): boolean {
   }
 }
 
-/** The records a query selects (deleted ones only for queryAll), ordered and projected onto its fields. */
+/**
+ * The records a query selects, ordered and projected onto its fields. `query` leaves out deleted
+ * records and archived activities (IsArchived Task and Event rows); `queryAll` returns both.
+ */
 export function runSoql(records: readonly SalesforceRecord[], q: Soql, all: boolean): SalesforceRecord[] {
-  let rows = records.filter((r) => (all || r['IsDeleted'] !== true) && q.where.every((w) => holds(r, w)));
+  let rows = records.filter((r) => (all || (r['IsDeleted'] !== true && r['IsArchived'] !== true)) && q.where.every((w) => holds(r, w)));
   if (q.order !== undefined) {
     const { field, desc } = q.order;
     rows = [...rows].sort((a, b) => {

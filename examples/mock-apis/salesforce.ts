@@ -1,10 +1,15 @@
-// Mock Salesforce REST (APIS.md): SOQL query and queryAll results in batches linked by a
-// relative `nextRecordsUrl` until `done`, only the selected fields; upserts by external id;
+// Mock Salesforce REST (APIS.md, and Salesforce's REST API guide: "Query", "QueryAll" at
+// developer.salesforce.com/docs/platform/api-rest/guide/resources-queryall): SOQL query and
+// queryAll results in batches linked by a relative `nextRecordsUrl` (`/query/<locator>` for
+// both) until `done`, only the selected fields; `query` leaves out deleted records and archived
+// activities (IsArchived Task and Event rows), `queryAll` returns both; Bulk API 2.0 query jobs
+// (salesforce-bulk.ts); upserts by external id;
 // `/limits`; data calls at the token response's `instance_url`, OAuth2 refresh at
 // `/services/oauth2/token`; the daily request limit (`Sforce-Limit-Info`, a 403 once spent);
 // Salesforce's array-shaped errors.
 import { acceptsBearer, type TokenIssuer } from './oauth';
 import { sfRecord, sfTime, type SalesforceRecord } from './salesforce-data';
+import { bulkEndpoints, type BulkOptions, type BulkStats } from './salesforce-bulk';
 import { parseSoql, runSoql, SoqlError } from './salesforce-soql';
 import { jsonBody, startMockServer, type Faults, type LoggedRequest, type MockApi, type MockResponse } from './server';
 
@@ -23,8 +28,13 @@ export interface SalesforceOptions {
   tokens?: TokenIssuer;
   /** API requests allowed per day (default 100,000); past it, Salesforce answers 403 REQUEST_LIMIT_EXCEEDED. */
   dailyLimit?: number;
+  /** How Bulk API 2.0 query jobs behave (polls to completion, failures, set sizes). */
+  bulk?: BulkOptions;
   faults?: Faults;
 }
+
+/** The mock, and what its Bulk API endpoints did. */
+export type SalesforceMock = MockApi & { bulk: BulkStats };
 
 const VERSION = '/services/data/v60.0';
 const PREFIXES: Record<string, string> = { Account: '001', Contact: '003', Opportunity: '006', Task: '00T', Event: '00U', Lead: '00Q' };
@@ -33,7 +43,7 @@ function sfError(status: number, errorCode: string, message: string): MockRespon
   return { status, body: [{ message, errorCode }] };
 }
 
-export function startSalesforce(opts: SalesforceOptions): Promise<MockApi> {
+export function startSalesforce(opts: SalesforceOptions): Promise<SalesforceMock> {
   const objects: Record<string, SalesforceRecord[]> = opts.objects ?? {};
   for (const r of opts.records ?? []) (objects[r.attributes.type] ??= []).push(r);
   const cursors = new Map<string, SalesforceRecord[]>();
@@ -91,14 +101,17 @@ export function startSalesforce(opts: SalesforceOptions): Promise<MockApi> {
     if (used > daily) return { ...sfError(403, 'REQUEST_LIMIT_EXCEEDED', `TotalRequests Limit exceeded.`), headers: { 'sforce-limit-info': `api-usage=${used}/${daily}` } };
     return undefined;
   };
+  const bulk = bulkEndpoints(objects, (o) => objects[o] !== undefined || PREFIXES[o] !== undefined, opts.bulk);
   const api = startMockServer(
     async (req) => {
       if (req.path === '/services/oauth2/token' && opts.tokens !== undefined) return opts.tokens.handle(req);
       const headers = { 'sforce-limit-info': `api-usage=${used}/${daily}` };
       let answer: MockResponse;
+      const job = bulk.handle(req);
       const next = /^\/services\/data\/v60\.0\/query\/([A-Za-z0-9]+)-(\d+)$/.exec(req.path);
       const upsertPath = /^\/services\/data\/v60\.0\/sobjects\/(\w+)\/(\w+)\/([^/]+)$/.exec(req.path);
-      if ((req.path === `${VERSION}/query` || req.path === `${VERSION}/queryAll`) && req.method === 'GET') answer = query(req, req.path.endsWith('All'));
+      if (job !== undefined) answer = job;
+      else if ((req.path === `${VERSION}/query` || req.path === `${VERSION}/queryAll`) && req.method === 'GET') answer = query(req, req.path.endsWith('All'));
       else if (next !== null && cursors.has(next[1]!)) answer = batch(cursors.get(next[1]!)!, Number(next[2]), next[1]!);
       else if (upsertPath !== null && req.method === 'PATCH') answer = upsert(upsertPath[1]!, upsertPath[2]!, decodeURIComponent(upsertPath[3]!), req);
       else if (req.path === `${VERSION}/limits` && req.method === 'GET') answer = { body: { DailyApiRequests: { Max: daily, Remaining: Math.max(0, daily - used) } } };
@@ -109,7 +122,7 @@ export function startSalesforce(opts: SalesforceOptions): Promise<MockApi> {
   );
   return api.then((a) => {
     if (opts.tokens !== undefined) opts.tokens.extra = { instance_url: a.url, ...opts.tokens.extra };
-    return a;
+    return Object.assign(a, { bulk: bulk.stats });
   });
 }
 

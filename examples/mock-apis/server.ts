@@ -21,6 +21,12 @@ export interface MockResponse {
   headers?: Record<string, string>;
   /** Sent as JSON; a string is sent as it is. */
   body?: unknown;
+  /**
+   * A body sent piece by piece as it is produced (chunked), each piece written only once the
+   * client has taken the ones before (so a client that stops reading stops the producer);
+   * `body` is then ignored.
+   */
+  stream?: AsyncIterable<string>;
 }
 
 /**
@@ -78,6 +84,18 @@ function write(res: ServerResponse, answer: MockResponse): void {
   res.end(body);
 }
 
+async function writeStream(res: ServerResponse, answer: MockResponse): Promise<void> {
+  res.writeHead(answer.status ?? 200, { 'content-type': 'application/octet-stream', ...answer.headers });
+  for await (const piece of answer.stream!) {
+    if (res.destroyed) return;
+    if (!res.write(piece)) await new Promise<void>((resolve) => {
+      res.once('drain', resolve);
+      res.once('close', resolve);
+    });
+  }
+  res.end();
+}
+
 /** Starts a mock API on 127.0.0.1 (or `host`) with an ephemeral port. */
 export async function startMockServer(handler: Handler, options: MockServerOptions = {}): Promise<MockApi> {
   const requests: LoggedRequest[] = [];
@@ -123,7 +141,9 @@ export async function startMockServer(handler: Handler, options: MockServerOptio
           return;
         }
       }
-      write(res, options.guard?.(req) ?? (await handler(req, base)));
+      const reply = options.guard?.(req) ?? (await handler(req, base));
+      if (reply.stream !== undefined) await writeStream(res, reply);
+      else write(res, reply);
     } catch (err) {
       write(res, { status: 500, body: { error: `mock failure: ${(err as Error).message}` } });
     }
