@@ -209,6 +209,43 @@ const STREAMS_SECTION = [
 
 /** Worked examples of the sections below, as data: the docs print them, a test loads and replays them. */
 export const DOC_EXAMPLES = {
+  /** A GraphQL stream paged through its variables, and a mutation whose userErrors reject the record. */
+  graphql: {
+    graphql: { retry_codes: ['THROTTLED'], cost: { requested: 'extensions.cost.requestedQueryCost', available: 'extensions.cost.throttleStatus.currentlyAvailable', restore_rate: 'extensions.cost.throttleStatus.restoreRate' } },
+    streams: {
+      people: {
+        request: {
+          path: '/graphql',
+          graphql: {
+            query: ['query People($first: Int!, $after: String, $since: String) {', '  people(first: $first, after: $after, updatedSince: $since) {', '    nodes { id name updatedAt }', '    pageInfo { hasNextPage endCursor }', '  }', '}'],
+            variables: { first: 50, since: '{{state.cursor}}' },
+          },
+        },
+        records: 'data.people.nodes',
+        primary_key: 'id',
+        pagination: { type: 'cursor', cursor_path: 'data.people.pageInfo.endCursor', has_more_path: 'data.people.pageInfo.hasNextPage', cursor_param: 'variables.after', in: 'body' },
+      },
+    },
+    actions: {
+      create_person: {
+        request: { path: '/graphql', graphql: { query: 'mutation CreatePerson($input: PersonInput!) { personCreate(input: $input) { person { id } userErrors { field message } } }', variables: { input: { name: '{{record.name}}' } } } },
+        external_id: 'data.personCreate.person.id',
+        user_errors: { path: 'data.personCreate.userErrors', field: 'field' },
+      },
+    },
+  },
+  /** A stream read through an asynchronous export job in full runs (JSON lines, paged by a header). */
+  bulkStream: {
+    request: { path: '/people' },
+    records: 'data',
+    primary_key: 'id',
+    bulk: {
+      create: { request: { method: 'POST', path: '/exports', body: { object: 'people', format: 'jsonl' } }, id: 'id' },
+      poll: { request: { path: '/exports/{{job.id}}' }, state: 'status', done: ['done'], failed: ['failed'], error: 'error', interval_ms: 1000, timeout_seconds: 3600 },
+      download: { request: { path: '/exports/{{job.id}}/results' }, format: { type: 'jsonl' }, locator: { header: 'X-Next-Part', param: 'part', end: 'none' } },
+      delete: { method: 'DELETE', path: '/exports/{{job.id}}' },
+    },
+  },
   /** A stream of an API documented to answer an empty list with `"data": null`. */
   missingRecordsStream: { request: { path: '/deals' }, records: 'data', primary_key: 'id', missing_records: 'empty_page', pagination: { type: 'offset', limit: 500, offset_param: 'start' } },
   /** A connector whose pages or downloads may come from other hosts of its own. */
@@ -223,6 +260,65 @@ function json(value: unknown): string {
   if (value !== null && typeof value === 'object') return `{ ${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${json(v)}`).join(', ')} }`;
   return JSON.stringify(value);
 }
+
+/** GraphQL requests, throttles and cost, mutations. */
+const GRAPHQL_SECTION = [
+  '## GraphQL',
+  '',
+  'A request with `graphql` instead of `body` is a GraphQL request: a POST whose JSON body is',
+  '`{"query", "variables", "operationName"}`. The document (`query`, a string or an array of lines)',
+  'is not a template, its `variables` are. Cursor pages go through a variable: `cursor_param`',
+  '`variables.after` with `"in": "body"`, the cursor and the stop flag read from `pageInfo`. When the',
+  'file loads, the document is parsed: a syntax error, a variable given but not declared (or',
+  'required and not given), a stream whose operation is not a query, an action whose operation is',
+  'not a mutation, and a `records`, cursor, `external_id` or `user_errors` path that the document',
+  'does not select are reported at their line and column.',
+  '',
+  'An answer with `errors` is an error of the request, whatever its HTTP status (GraphQL APIs answer',
+  '200): when every error\'s code (at `graphql.code_path`, default `extensions.code`) is one of',
+  '`graphql.retry_codes` (default `["THROTTLED"]`) the query was not run and is sent again, after the',
+  'wait its cost says or else the backoff, within `retry.max_attempts`; any other error fails with',
+  '`SB_GRAPHQL_ERROR`, naming each error\'s message, code and path. Partial data with errors is an',
+  'error too: a page missing some records must never pass for a whole page. With `graphql.cost`',
+  '(Shopify\'s `extensions.cost`), every answer\'s cost report paces the connection: while fewer points',
+  'are available than the query asked for times `rate_limit.concurrency`, every request of the',
+  'connection (on every worker) waits until the restore rate has brought them back; a throttled answer',
+  'waits `(requested - available) / restore_rate` seconds. Mutations are actions; `user_errors` names',
+  'the list of refusals in a 200 answer (`userErrors`): a non-empty one rejects the record with its',
+  'fields and messages (`SB_HTTP_ITEM_REJECTED`), and the record is not sent again.',
+  '',
+  '```json',
+  ...JSON.stringify(DOC_EXAMPLES.graphql, null, 2).split('\n'),
+  '```',
+];
+
+/** Asynchronous bulk jobs. */
+const BULK_SECTION = [
+  '## Asynchronous bulk jobs',
+  '',
+  '`bulk` reads a stream through a job the API runs on its own (Salesforce Bulk API 2.0 query jobs,',
+  'export APIs), in the runs of `bulk.modes` (default full runs; the others read `request` or',
+  '`incremental` as usual). `create` starts the job (its id at `create.id`); its answer, then each',
+  'poll\'s, is `job` in the templates of `poll`, `download` and `delete`. `poll` asks how the job',
+  'stands, `interval_ms` after its creation and then twice as long each time up to',
+  '`max_interval_ms`, until its `state` is one of `done`; one of `failed` fails the run with',
+  '`SB_BULK_JOB_FAILED` and the job\'s `error`; `timeout_seconds` without either fails it with',
+  '`SB_BULK_JOB_TIMEOUT`. The results are read set by set (`locator`: the header naming the next set,',
+  'sent back as a query parameter, `end` after the last); each set is parsed as it streams in (`csv`',
+  'with its `delimiter`, `line_ending`, `types` and `empty`, or `jsonl`) and handed out',
+  '`chunk_records` at a time, so a result of any size is never held whole and the API stops sending',
+  'while the CRM writes. A body cut short is read again, past the records already handed out.',
+  '',
+  'The job\'s id is in the run\'s checkpoint from its creation on, with the set being read and how',
+  'many of its records are committed: a run killed while the job runs polls the same job when it',
+  'resumes, a run killed mid-set reads that set again and skips what it committed, and a job that is',
+  'gone (`gone_status`, default 404: expired, deleted) or failed by then is created again. `delete`',
+  'frees the job once every record is committed (best effort).',
+  '',
+  '```json',
+  `"people": ${JSON.stringify(DOC_EXAMPLES.bulkStream, null, 2).split('\n').join('\n')}`,
+  '```',
+];
 
 export const connectorIntro = [
   '# Connector definitions',
@@ -313,6 +409,10 @@ export const connectorIntro = [
   ...WRITES_SECTION,
   '',
   ...STREAMS_SECTION,
+  '',
+  ...GRAPHQL_SECTION,
+  '',
+  ...BULK_SECTION,
 ];
 
 /** How `push` works: what is sent, when, and what it guarantees. */

@@ -82,6 +82,30 @@ export interface OpenResponse {
   destroy(): void;
 }
 
+/** The request on its way (not yet ended), or why it cannot be sent: an unusable URL, an aborted signal. */
+function begin(req: HttpRequest, signal: AbortSignal | undefined): http.ClientRequest | Error {
+  let url: URL;
+  try {
+    url = new URL(req.url);
+  } catch (err) {
+    return new TypeError(`invalid URL: ${req.url}`, { cause: err });
+  }
+  const secure = url.protocol === 'https:';
+  if (!secure && url.protocol !== 'http:') return new TypeError(`unsupported URL protocol: ${url.protocol}`);
+  if (signal?.aborted === true) return new TransportError('aborted', 'request aborted', { cause: signal.reason });
+  const headers: Record<string, string> = { ...req.headers };
+  if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
+  return (secure ? https : http).request({
+    protocol: url.protocol,
+    hostname: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port,
+    path: rawPath(req.url, url),
+    method: req.method,
+    headers,
+    agent: secure ? httpsAgent : httpAgent,
+  });
+}
+
 /**
  * Sends one request and resolves as soon as the response's headers arrive, leaving the body to
  * the caller (bulk downloads, parsed as they stream in and never held whole). `timeoutMs` bounds
@@ -90,26 +114,13 @@ export interface OpenResponse {
  */
 export function open(req: HttpRequest, timeoutMs: number, signal?: AbortSignal): Promise<OpenResponse> {
   return new Promise<OpenResponse>((resolve, reject) => {
-    let url: URL;
-    try {
-      url = new URL(req.url);
-    } catch (err) {
-      reject(new TypeError(`invalid URL: ${req.url}`, { cause: err }));
-      return;
-    }
-    const secure = url.protocol === 'https:';
-    if (!secure && url.protocol !== 'http:') {
-      reject(new TypeError(`unsupported URL protocol: ${url.protocol}`));
-      return;
-    }
-    if (signal?.aborted === true) {
-      reject(new TransportError('aborted', 'request aborted', { cause: signal.reason }));
+    const start = begin(req, signal);
+    if (start instanceof Error) {
+      reject(start);
       return;
     }
     let answered = false;
-    const headers: Record<string, string> = { ...req.headers };
-    if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
-    const request = (secure ? https : http).request({ protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: rawPath(req.url, url), method: req.method, headers, agent: secure ? httpsAgent : httpAgent });
+    const request = start;
     const fail = (err: TransportError): void => {
       if (answered) return;
       answered = true;
@@ -148,20 +159,9 @@ export async function readText(body: NodeJS.ReadableStream): Promise<string> {
 /** Sends one request; resolves with any complete response (whatever its status). */
 export function send(req: HttpRequest, timeoutMs: number, signal?: AbortSignal): Promise<HttpResponse> {
   return new Promise<HttpResponse>((resolve, reject) => {
-    let url: URL;
-    try {
-      url = new URL(req.url);
-    } catch (err) {
-      reject(new TypeError(`invalid URL: ${req.url}`, { cause: err }));
-      return;
-    }
-    const secure = url.protocol === 'https:';
-    if (!secure && url.protocol !== 'http:') {
-      reject(new TypeError(`unsupported URL protocol: ${url.protocol}`));
-      return;
-    }
-    if (signal?.aborted === true) {
-      reject(new TransportError('aborted', 'request aborted', { cause: signal.reason }));
+    const start = begin(req, signal);
+    if (start instanceof Error) {
+      reject(start);
       return;
     }
     let settled = false;
@@ -174,17 +174,7 @@ export function send(req: HttpRequest, timeoutMs: number, signal?: AbortSignal):
       reject(err);
     };
     const onAbort = (): void => fail(new TransportError('aborted', 'request aborted', { cause: signal?.reason }));
-    const headers: Record<string, string> = { ...req.headers };
-    if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
-    const request = (secure ? https : http).request({
-      protocol: url.protocol,
-      hostname: url.hostname.replace(/^\[|\]$/g, ''),
-      port: url.port,
-      path: rawPath(req.url, url),
-      method: req.method,
-      headers,
-      agent: secure ? httpsAgent : httpAgent,
-    });
+    const request = start;
     const timer = setTimeout(() => fail(new TransportError('timeout', `no complete response within ${timeoutMs} ms`)), timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
     request.on('error', (err) => fail(new TransportError('network', err.message, { cause: err })));

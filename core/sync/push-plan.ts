@@ -80,7 +80,7 @@ export interface PushPlan {
   holder?: RunHolder;
 }
 
-function compileAction(connector: ConnectorDefinition, name: string): CompiledAction {
+export function compileAction(connector: ConnectorDefinition, name: string): CompiledAction {
   const spec = connector.actions?.[name];
   const request = compileConnector(connector).actions.get(name);
   if (spec === undefined || request === undefined) throw new SwitchboardError('SB_DEFINITION_INVALID', `connector "${connector.id}" has no action "${name}"`);
