@@ -227,7 +227,7 @@ describe('the closed context', () => {
   });
 
   it('exposes the root list of the context', () => {
-    expect(TEMPLATE_ROOTS).toEqual(['config', 'state', 'record', 'last_record', 'response', 'page', 'now', 'parent', 'parents', 'records', 'request']);
+    expect(TEMPLATE_ROOTS).toEqual(['config', 'state', 'record', 'last_record', 'response', 'page', 'now', 'parent', 'parents', 'records', 'request', 'job']);
   });
 });
 
